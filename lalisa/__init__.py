@@ -1,0 +1,1 @@
+"""LA-LISA: Layanan Aduan onLine whatSApp."""

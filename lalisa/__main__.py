@@ -1,0 +1,3 @@
+from lalisa.cli import main
+
+main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TeamsConfig(AppConfig):
+    name = "lalisa.teams"
+    verbose_name = "Tim Reaksi Cepat"
