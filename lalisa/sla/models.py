@@ -40,7 +40,8 @@ class SlaTarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_priority_display()} · {self.get_stage_display()}: {self.amount} {self.get_unit_display()}"
+        what = f"{self.get_priority_display()} · {self.get_stage_display()}"
+        return f"{what}: {self.amount} {self.get_unit_display()}"
 
 
 class DayOff(models.Model):
