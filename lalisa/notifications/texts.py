@@ -1,0 +1,115 @@
+"""The texts the service sends, with their defaults. The superadmin edits them
+(MessageText rows); a key without a row uses the default below.
+
+Placeholders in {braces}; an unknown one is left as it is rather than failing a send.
+"""
+
+from django.db.utils import DatabaseError
+
+DEFAULTS: dict[str, tuple[str, str]] = {
+    # key: (text, what it is for)
+    "complaint_received": (
+        "Terima kasih, aduan Anda sudah kami terima dengan nomor tiket *{code}* ({category}).\n"
+        "Petugas akan memeriksanya paling lambat {due}. Simpan nomor tiket ini untuk cek status.",
+        "Warga: aduan tercatat",
+    ),
+    "complaint_verified": (
+        "Aduan *{code}* sudah diverifikasi petugas dan diteruskan kepada Kepala Bidang "
+        "Trantibum untuk ditindaklanjuti.",
+        "Warga: aduan diverifikasi",
+    ),
+    "complaint_needs_info": (
+        "Petugas membutuhkan keterangan tambahan untuk aduan *{code}*:\n{question}\n"
+        "Silakan balas pesan ini.",
+        "Warga: diminta keterangan",
+    ),
+    "complaint_info_received": (
+        "Terima kasih, keterangan untuk aduan *{code}* sudah kami terima.",
+        "Warga: keterangan diterima",
+    ),
+    "complaint_rejected": (
+        "Mohon maaf, aduan *{code}* tidak dapat kami tindak lanjuti.\nAlasan: {reason}",
+        "Warga: aduan ditolak",
+    ),
+    "complaint_referred": (
+        "Aduan *{code}* berada di luar kewenangan Satpol PP dan kami alihkan kepada "
+        "{agency}.\n{reason}",
+        "Warga: aduan dialihkan",
+    ),
+    "complaint_duplicate": (
+        "Aduan *{code}* sama dengan aduan *{original}* yang sedang ditangani. Anda akan "
+        "menerima kabar perkembangannya.",
+        "Warga: aduan digabung",
+    ),
+    "complaint_dispatched": (
+        "Aduan *{code}* disetujui untuk ditindaklanjuti. Tim {team} sudah ditugaskan.",
+        "Warga: tim ditugaskan",
+    ),
+    "complaint_team_on_way": (
+        "Tim {team} sedang menuju lokasi aduan *{code}*.",
+        "Warga: tim menuju lokasi",
+    ),
+    "complaint_team_on_site": (
+        "Tim {team} sudah tiba di lokasi aduan *{code}*.",
+        "Warga: tim di lokasi",
+    ),
+    "complaint_done": (
+        "Aduan *{code}* selesai ditangani.\nHasil: {outcome}\nCatatan tim: {note}\n\n"
+        "Mohon beri penilaian 1 sampai 5 untuk penanganan aduan ini.",
+        "Warga: selesai ditangani, minta penilaian",
+    ),
+    "complaint_closed": (
+        "Aduan *{code}* sudah ditutup. Terima kasih telah membantu menjaga ketertiban "
+        "Kabupaten Balangan.",
+        "Warga: aduan ditutup",
+    ),
+    "complaint_rated": (
+        "Terima kasih atas penilaian Anda untuk aduan *{code}*.",
+        "Warga: penilaian diterima",
+    ),
+    "kabid_review": (
+        "Aduan baru untuk ditelaah: *{code}* ({category}, {priority}).\n{description}\n"
+        "Lokasi: {place}",
+        "Kabid: aduan terverifikasi menunggu keputusan",
+    ),
+    "trc_dispatch": (
+        "PENUGASAN TRC — *{code}* ({category}, {priority})\n{description}\nLokasi: {place}\n"
+        "{map_link}",
+        "TRC: penugasan baru",
+    ),
+    "trc_dispatch_cancelled": (
+        "Penugasan aduan *{code}* untuk tim {team} dibatalkan: tim lain ditugaskan.",
+        "TRC: penugasan dialihkan ke tim lain",
+    ),
+}
+
+
+class _Keep(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def template(key: str) -> str:
+    from lalisa.notifications.models import MessageText
+
+    try:
+        row = MessageText.objects.filter(key=key).values_list("text", flat=True).first()
+    except DatabaseError:
+        row = None
+    return row or DEFAULTS[key][0]
+
+
+def render(key: str, **params) -> str:
+    return template(key).format_map(_Keep({k: "" if v is None else v for k, v in params.items()}))
+
+
+def ensure_rows(model) -> int:
+    """Create a row for every default not yet in the database, so the superadmin sees it."""
+    existing = set(model.objects.values_list("key", flat=True))
+    missing = [
+        model(key=key, text=text, description=desc)
+        for key, (text, desc) in DEFAULTS.items()
+        if key not in existing
+    ]
+    model.objects.bulk_create(missing)
+    return len(missing)

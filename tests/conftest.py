@@ -1,0 +1,112 @@
+"""Personas shared by the tests: one of each role, two TRC teams, a citizen."""
+
+from decimal import Decimal
+
+import pytest
+
+from lalisa.accounts.models import Role, User
+from lalisa.complaints import workflow
+from lalisa.complaints.models import Category, Reporter
+from lalisa.regions.models import Kecamatan
+from lalisa.teams.models import TrcTeam
+
+
+def make_user(username, role, team=None, whatsapp=None):
+    return User.objects.create_user(
+        username=username,
+        password="rahasia-uji-123",
+        role=role,
+        team=team,
+        whatsapp=whatsapp,
+        first_name=username.title(),
+    )
+
+
+@pytest.fixture
+def paringin(db):
+    return Kecamatan.objects.get(name="Paringin")
+
+
+@pytest.fixture
+def team_a(db, paringin):
+    team = TrcTeam.objects.create(
+        name="TRC Paringin", post_name="Pos Pasar Paringin", post_lat=Decimal("-2.3330"),
+        post_lng=Decimal("115.4660"),
+    )
+    team.kecamatan.add(paringin)
+    return team
+
+
+@pytest.fixture
+def team_b(db):
+    return TrcTeam.objects.create(
+        name="TRC Halong", post_name="Pos Halong", post_lat=Decimal("-2.1050"),
+        post_lng=Decimal("115.5800"),
+    )
+
+
+@pytest.fixture
+def admin(db):
+    return make_user("alya", Role.ADMIN, whatsapp="081200000001")
+
+
+@pytest.fixture
+def kabid(db):
+    return make_user("budi", Role.KABID, whatsapp="081200000002")
+
+
+@pytest.fixture
+def trc(db, team_a):
+    return make_user("candra", Role.TRC, team=team_a, whatsapp="081200000003")
+
+
+@pytest.fixture
+def trc_b(db, team_b):
+    return make_user("dedi", Role.TRC, team=team_b, whatsapp="081200000004")
+
+
+@pytest.fixture
+def pimpinan(db):
+    return make_user("eka", Role.PIMPINAN)
+
+
+@pytest.fixture
+def superadmin(db):
+    return make_user("fajar", Role.SUPERADMIN)
+
+
+@pytest.fixture
+def citizen(db):
+    return Reporter.objects.create(
+        user_id="ID.1410018717833190", wa_id="6281311112222", phone="+6281311112222",
+        profile_name="Siti",
+    )
+
+
+@pytest.fixture
+def other_citizen(db):
+    return Reporter.objects.create(user_id="ID.2220018717833191", profile_name="Rudi")
+
+
+@pytest.fixture
+def category(db):
+    return Category.objects.get(code="pkl")
+
+
+@pytest.fixture
+def file(db, citizen, category, paringin):
+    """File a complaint as the citizen (or pass actor=… and other fields)."""
+
+    def _file(**kwargs):
+        fields = {
+            "actor": citizen,
+            "category": category,
+            "description": "PKL berjualan di trotoar depan Pasar Paringin",
+            "lat": Decimal("-2.332100"),
+            "lng": Decimal("115.465400"),
+            "kecamatan": paringin,
+        }
+        fields.update(kwargs)
+        return workflow.file_complaint(**fields)
+
+    return _file
