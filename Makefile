@@ -1,0 +1,31 @@
+# LA-LISA. `make run`: the demo on http://127.0.0.1:8000/. `make test`: every gate CI runs.
+
+PYTHON ?= python3
+VENV = .venv
+BIN = $(VENV)/bin
+# Inside the venv, so a deleted venv is rebuilt; reinstalls only when pyproject.toml changes.
+STAMP = $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/lalisa
+
+.PHONY: install run test
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $(STAMP)
+
+run: install
+	$(BIN)/lalisa demo
+
+# The PostgreSQL run must fail, never skip, when the server is down: check it first.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	SECRET_KEY=makemigrations-check-only-0123456789-abcdefghijklmnopqrstuvwxyz \
+		$(BIN)/lalisa makemigrations --check --dry-run
+	env -u DATABASE_URL $(BIN)/pytest
+	$(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=5).close()' "$(PG_URL)" \
+		|| { echo "PostgreSQL at $(PG_URL) is unreachable; the PostgreSQL test run fails." >&2; exit 1; }
+	DATABASE_URL="$(PG_URL)" $(BIN)/pytest --create-db
