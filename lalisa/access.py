@@ -82,7 +82,9 @@ def reporter_label(user, complaint: Complaint) -> str:
     if not can_see_reporter(user, complaint):
         if complaint.confidentiality == Confidentiality.RAHASIA:
             return "Dirahasiakan"
-        return "Anonim"
+        if complaint.confidentiality == Confidentiality.ANONIM:
+            return "Anonim"
+        return "Identitas tidak ditampilkan"
     reporter = complaint.reporter
     if reporter is None:
         return "Tanpa identitas"

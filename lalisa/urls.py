@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_tasks_db.models import DBTaskResult
 
 admin.site.site_header = "LA-LISA — Penyiapan"
 admin.site.site_title = "LA-LISA"
 admin.site.index_title = "Penyiapan layanan"
+# The task queue is the worker's business, and its admin speaks only English.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -59,6 +59,10 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.whatsapp = normalize_phone(self.whatsapp)
         self.whatsapp_user_id = self.whatsapp_user_id or None
+        # The role alone decides admin access: a superadmin holds every admin permission (no
+        # boxes to tick), no other role holds any; `createsuperuser` accounts become superadmins.
+        self.role = self.role or (Role.SUPERADMIN if self.is_superuser else "")
+        self.is_superuser = self.role == Role.SUPERADMIN
         # Only the superadmin uses the setup pages (Django admin).
         self.is_staff = self.role == Role.SUPERADMIN or self.is_superuser
         super().save(*args, **kwargs)

@@ -59,8 +59,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Warga: selesai ditangani, minta penilaian",
     ),
     "complaint_closed": (
-        "Aduan *{code}* sudah ditutup. Terima kasih telah membantu menjaga ketertiban "
-        "Kabupaten Balangan.",
+        "Aduan *{code}* sudah ditutup. Terima kasih telah membantu {agency} menjaga ketertiban.",
         "Warga: aduan ditutup",
     ),
     "complaint_rated": (
@@ -84,6 +83,10 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
+# Filled in for every text from the service profile.
+GLOBAL_PLACEHOLDERS = ("agency", "service")
+
+
 class _Keep(dict):
     def __missing__(self, key):
         return "{" + key + "}"
@@ -100,7 +103,13 @@ def template(key: str) -> str:
 
 
 def render(key: str, **params) -> str:
-    return template(key).format_map(_Keep({k: "" if v is None else v for k, v in params.items()}))
+    """The text for `key`; {agency} and {service} come from the service profile."""
+    from lalisa.service.models import ServiceProfile
+
+    profile = ServiceProfile.get()
+    values = {"agency": profile.agency_name, "service": profile.service_name}
+    values.update({k: "" if v is None else v for k, v in params.items()})
+    return template(key).format_map(_Keep(values))
 
 
 def ensure_rows(model) -> int:

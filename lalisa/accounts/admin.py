@@ -1,0 +1,93 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from lalisa.accounts.models import ApiToken, User
+
+# The role decides what a user may do (lalisa.access); groups would only confuse that.
+admin.site.unregister(Group)
+
+ROLE_HELP = (
+    "Peran menentukan apa yang dapat dilihat dan dikerjakan pengguna. Anggota TRC wajib "
+    "tergabung dalam satu tim; peran lain tidak bertim. Hanya Superadmin yang dapat membuka "
+    "halaman penyiapan ini."
+)
+WHATSAPP_HELP = "Nomor WhatsApp dipakai untuk pemberitahuan dan untuk mengenali pesan petugas."
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Data pribadi", {"fields": ("first_name", "last_name", "email")}),
+        (
+            "Peran dan WhatsApp",
+            {
+                "fields": ("role", "team", "whatsapp", "whatsapp_user_id"),
+                "description": f"{ROLE_HELP} {WHATSAPP_HELP}",
+            },
+        ),
+        ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        ("Data pribadi", {"fields": ("first_name", "last_name", "email")}),
+        (
+            "Peran dan WhatsApp",
+            {
+                "fields": ("role", "team", "whatsapp", "whatsapp_user_id"),
+                "description": f"{ROLE_HELP} {WHATSAPP_HELP}",
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    list_display = (
+        "username",
+        "full_name",
+        "role",
+        "team",
+        "whatsapp",
+        "is_active",
+        "last_login",
+    )
+    list_filter = ("role", "team", "is_active")
+    list_select_related = ("team",)
+    search_fields = ("username", "first_name", "last_name", "email", "whatsapp")
+    filter_horizontal = ()
+
+    @admin.display(description="nama lengkap", ordering="first_name")
+    def full_name(self, obj):
+        return obj.get_full_name() or "–"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with `lalisa apitoken`; here they are only listed and revoked."""
+
+    list_display = ("prefix", "user", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    list_select_related = ("user",)
+    search_fields = ("prefix", "user__username")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Revoked rows stay: they say which token was used until when.
+        return False
+
+    @admin.action(description="Cabut token terpilih")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} token dicabut.", messages.SUCCESS)

@@ -1,0 +1,55 @@
+"""Setup only: categories and outcomes. Complaints, reporters, events, dispatches and ratings
+are not registered — their state changes only through lalisa.complaints.workflow."""
+
+from django.contrib import admin
+
+from lalisa.complaints.models import Category, Outcome
+
+CODE_HELP = "Kode tetap setelah disimpan, karena dipakai sistem dan laporan."
+
+
+class CodedAdmin(admin.ModelAdmin):
+    search_fields = ("code", "name")
+    list_filter = ("active",)
+    list_editable = ("order", "active")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Codes are referenced by the bot, the API and reports: fixed once saved.
+        return ("code",) if obj is not None else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "code" in form.base_fields:
+            form.base_fields["code"].help_text = CODE_HELP
+        return form
+
+
+@admin.register(Category)
+class CategoryAdmin(CodedAdmin):
+    list_display = ("name", "code", "default_priority", "order", "active")
+    list_filter = ("active", "default_priority")
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ("code", "name", "description", "default_priority", "order", "active"),
+                "description": "Kategori yang tidak aktif tidak ditawarkan untuk aduan baru; "
+                "aduan lama tetap memakainya. Nonaktifkan daripada menghapus.",
+            },
+        )
+    ]
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(CodedAdmin):
+    list_display = ("name", "code", "order", "active")
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ("code", "name", "order", "active"),
+                "description": "Pilihan hasil penanganan yang dilaporkan tim TRC. Hasil yang "
+                "tidak aktif tidak ditawarkan lagi; nonaktifkan daripada menghapus.",
+            },
+        )
+    ]
