@@ -408,8 +408,16 @@ def test_ticket_codes_number_per_month_in_wita(file):
     from zoneinfo import ZoneInfo
 
     wita = ZoneInfo("Asia/Makassar")
-    # 30 Nov 23:30 WITA is still November; 1 Dec 00:10 WITA is December (16:10 UTC on 30 Nov).
-    a = file(received_at=datetime(2026, 11, 30, 23, 30, tzinfo=wita))
-    b = file(received_at=datetime(2026, 12, 1, 0, 10, tzinfo=wita))
-    c = file(received_at=datetime(2026, 11, 30, 8, 0, tzinfo=wita))
-    assert (a.code, b.code, c.code) == ("LL-2611-0001", "LL-2612-0001", "LL-2611-0002")
+    # 31 Oct 23:30 WITA is still October; 1 Nov 00:10 WITA is November (16:10 UTC on 31 Oct).
+    a = file(received_at=datetime(2026, 10, 31, 23, 30, tzinfo=wita))
+    b = file(received_at=datetime(2026, 11, 1, 0, 10, tzinfo=wita))
+    c = file(received_at=datetime(2026, 10, 31, 8, 0, tzinfo=wita))
+    assert b.received_at.astimezone(ZoneInfo("UTC")).day == 31
+    assert (a.code, b.code, c.code) == ("LL-2610-0001", "LL-2611-0001", "LL-2610-0002")
+
+
+def test_a_complaint_cannot_be_received_in_the_future(file):
+    with pytest.raises(InvalidStep) as future:
+        file(received_at=timezone.now() + timedelta(days=40))
+    assert "masa depan" in str(future.value)
+    assert not Complaint.objects.exists()

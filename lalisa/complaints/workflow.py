@@ -248,7 +248,10 @@ def file_complaint(
         kecamatan = desa.kecamatan
     if desa is not None and desa.kecamatan_id != kecamatan.pk:
         raise InvalidStep("file", "", "desa tidak berada di kecamatan yang dipilih.")
-    received_at = received_at or timezone.now()
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now + timedelta(minutes=5):
+        raise InvalidStep("file", "", "waktu diterima tidak boleh di masa depan.")
     complaint = Complaint(
         code=next_code(received_at),
         category=category,

@@ -5,6 +5,7 @@ Every datetime returned here is aware and in WITA.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from django.utils import timezone
@@ -50,24 +51,44 @@ def targets_for(priority: str, at: dt.datetime) -> dict[str, SlaTarget]:
     return found
 
 
+class DueClock:
+    """Due times for many complaints at once: targets and days off are read once.
+
+    `due_times` is one DueClock used once; the seeder keeps one for a whole run.
+    """
+
+    def __init__(self, window_days: int = 60):
+        self.calendar = WorkingCalendar(window_days=window_days)
+        self._targets: dict[tuple[str, str], list[SlaTarget]] = {}
+        for target in SlaTarget.objects.order_by("effective_from"):
+            self._targets.setdefault((target.priority, target.stage), []).append(target)
+        self._starts = {k: [t.effective_from for t in v] for k, v in self._targets.items()}
+
+    def target(self, priority: str, stage: str, at: dt.datetime) -> SlaTarget | None:
+        """The target in force at `at`: the latest with effective_from <= at."""
+        starts = self._starts.get((priority, stage))
+        index = bisect.bisect_right(starts, at) - 1 if starts else -1
+        return self._targets[(priority, stage)][index] if index >= 0 else None
+
+    def due(self, priority: str, received_at: dt.datetime) -> dict[str, dt.datetime | None]:
+        _require_aware(received_at)
+        due: dict[str, dt.datetime | None] = {}
+        for stage in STAGES:
+            target = self.target(priority, stage, received_at)
+            if target is None:
+                due[stage] = None
+            elif target.unit == Unit.MINUTES:
+                due[stage] = (received_at + dt.timedelta(minutes=target.amount)).astimezone(WITA)
+            elif target.unit == Unit.WORKING_DAYS:
+                due[stage] = self.calendar.add_working_days(received_at, target.amount)
+            else:
+                raise ValueError(f"unknown SLA unit {target.unit!r}")
+        return due
+
+
 def due_times(priority: str, received_at: dt.datetime) -> dict[str, dt.datetime | None]:
     """Due time per stage ("verify", "dispatch", "on_site", "done"); None where no target."""
-    _require_aware(received_at)
-    targets = targets_for(priority, received_at)
-    # One calendar for all stages so DayOff rows are read once.
-    calendar = WorkingCalendar()
-    due: dict[str, dt.datetime | None] = {}
-    for stage in STAGES:
-        target = targets.get(stage)
-        if target is None:
-            due[stage] = None
-        elif target.unit == Unit.MINUTES:
-            due[stage] = (received_at + dt.timedelta(minutes=target.amount)).astimezone(WITA)
-        elif target.unit == Unit.WORKING_DAYS:
-            due[stage] = calendar.add_working_days(received_at, target.amount)
-        else:
-            raise ValueError(f"unknown SLA unit {target.unit!r}")
-    return due
+    return DueClock().due(priority, received_at)
 
 
 def set_due_times(complaint) -> list[str]:
