@@ -30,7 +30,9 @@ def paringin(db):
 @pytest.fixture
 def team_a(db, paringin):
     team = TrcTeam.objects.create(
-        name="TRC Paringin", post_name="Pos Pasar Paringin", post_lat=Decimal("-2.3330"),
+        name="TRC Paringin",
+        post_name="Pos Pasar Paringin",
+        post_lat=Decimal("-2.3330"),
         post_lng=Decimal("115.4660"),
     )
     team.kecamatan.add(paringin)
@@ -40,7 +42,9 @@ def team_a(db, paringin):
 @pytest.fixture
 def team_b(db):
     return TrcTeam.objects.create(
-        name="TRC Halong", post_name="Pos Halong", post_lat=Decimal("-2.1050"),
+        name="TRC Halong",
+        post_name="Pos Halong",
+        post_lat=Decimal("-2.1050"),
         post_lng=Decimal("115.5800"),
     )
 
@@ -78,7 +82,9 @@ def superadmin(db):
 @pytest.fixture
 def citizen(db):
     return Reporter.objects.create(
-        user_id="ID.1410018717833190", wa_id="6281311112222", phone="+6281311112222",
+        user_id="ID.1410018717833190",
+        wa_id="6281311112222",
+        phone="+6281311112222",
         profile_name="Siti",
     )
 
