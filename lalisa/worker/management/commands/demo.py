@@ -75,6 +75,4 @@ class Command(BaseCommand):
 
         base = f"http://127.0.0.1:{port}"
         self.stdout.write(f"LA-LISA demo: {base}/  ·  setup: {base}/admin/")
-        if settings.LALISA_SIMULATOR:
-            self.stdout.write(f"Phone simulator: {base}/simulator/")
         call_command("serve", bind=f"127.0.0.1:{port}", verbosity=verbosity)
