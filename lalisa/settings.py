@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "lalisa.sla",
     "lalisa.notifications",
     "lalisa.service",
+    "lalisa.whatsapp",
+    "lalisa.simulator",
     "lalisa.worker",  # before django_tasks_db: its db_worker adds the scheduler
     "lalisa.web",
     "django.contrib.admin",
@@ -160,6 +162,11 @@ WHATSAPP_ACCESS_TOKEN = envstr("WHATSAPP_ACCESS_TOKEN")
 WHATSAPP_APP_SECRET = envstr("WHATSAPP_APP_SECRET")
 WHATSAPP_VERIFY_TOKEN = envstr("WHATSAPP_VERIFY_TOKEN")
 LALISA_SIMULATOR = envbool("LALISA_SIMULATOR", False)
+# Meta sends webhook bodies of up to 3 MB; larger ones are refused before being read.
+WHATSAPP_MAX_WEBHOOK_BYTES = 3 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = WHATSAPP_MAX_WEBHOOK_BYTES
+# Where the emulator posts its status webhooks (the service's own webhook).
+LALISA_WEBHOOK_URL = envstr("LALISA_WEBHOOK_URL", "http://127.0.0.1:8000/webhooks/whatsapp")
 
 # The region this installation serves: code prefix of its Kemendagri data.
 LALISA_REGION_CODE = envstr("LALISA_REGION_CODE", "63.11")
