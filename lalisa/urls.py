@@ -11,5 +11,8 @@ if admin.site.is_registered(DBTaskResult):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("webhooks/", include("lalisa.whatsapp.urls")),
+    # The Graph API emulator and the phone simulator answer only when LALISA_SIMULATOR is on.
+    path("", include("lalisa.simulator.urls")),
     path("", include("lalisa.web.urls")),
 ]

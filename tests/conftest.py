@@ -116,3 +116,32 @@ def file(db, citizen, category, paringin):
         return workflow.file_complaint(**fields)
 
     return _file
+
+
+SIM_SETTINGS = {
+    "LALISA_SIMULATOR": True,
+    "WHATSAPP_GRAPH_URL": "http://testserver/graph",
+    "WHATSAPP_API_VERSION": "v23.0",
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "WHATSAPP_BUSINESS_ACCOUNT_ID": "102290129340398",
+    "WHATSAPP_ACCESS_TOKEN": "test-access-token",
+    "WHATSAPP_APP_SECRET": "test-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "test-verify-token",
+    "LALISA_WEBHOOK_URL": "http://testserver/webhooks/whatsapp",
+}
+
+
+@pytest.fixture
+def graph_emulator(db, settings):
+    """The service's Graph client talks to the project's own emulator, in process: real
+    httpx requests through a WSGI transport into the same Django app and database."""
+    import httpx
+    from django.core.wsgi import get_wsgi_application
+
+    from lalisa.whatsapp import graph
+
+    for name, value in SIM_SETTINGS.items():
+        setattr(settings, name, value)
+    graph.use_transport(httpx.WSGITransport(app=get_wsgi_application()))
+    yield SIM_SETTINGS
+    graph.use_transport(None)

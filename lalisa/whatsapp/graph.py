@@ -56,6 +56,11 @@ def _client() -> httpx.Client:
     )
 
 
+def raw_client() -> httpx.Client:
+    """A client without Meta's token on the same transport (the emulator posting webhooks)."""
+    return httpx.Client(timeout=TIMEOUT, transport=_transport)
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= LOG_BODY_LIMIT else text[:LOG_BODY_LIMIT] + "…"
 
