@@ -136,12 +136,21 @@ def graph_emulator(db, settings):
     """The service's Graph client talks to the project's own emulator, in process: real
     httpx requests through a WSGI transport into the same Django app and database."""
     import httpx
+    from django.core import signals
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
     from lalisa.whatsapp import graph
 
     for name, value in SIM_SETTINGS.items():
         setattr(settings, name, value)
+    # As Django's test client does: requests must not close the test's connection.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     graph.use_transport(httpx.WSGITransport(app=get_wsgi_application()))
-    yield SIM_SETTINGS
-    graph.use_transport(None)
+    try:
+        yield SIM_SETTINGS
+    finally:
+        graph.use_transport(None)
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
