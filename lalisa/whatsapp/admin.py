@@ -1,0 +1,232 @@
+"""Read-only pages for what went to Meta: outbound messages, every Graph API call, and the
+message templates. Nothing here is edited by hand: the sender, the webhook and
+`lalisa whatsapp_templates --sync` write these rows."""
+
+import json
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+from lalisa.whatsapp.models import ApiCall, MessageTemplate, OutboundMessage
+from lalisa.whatsapp.sender import template_text
+
+
+def shown(name: str, label: str, ordering: str | None = None):
+    """A read-only column or field with an Indonesian label (the models' own field names
+    are English, and relabelling them would be a migration)."""
+
+    @admin.display(description=label, ordering=ordering or name)
+    def value(obj):
+        result = getattr(obj, f"get_{name}_display", None)
+        result = result() if result else getattr(obj, name)
+        return "–" if result in (None, "") else result
+
+    value.__name__ = f"show_{name}"
+    return value
+
+
+def pretty_json(raw) -> str:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return raw
+    return json.dumps(raw, ensure_ascii=False, indent=2)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApiCallInline(admin.TabularInline):
+    model = ApiCall
+    verbose_name = "panggilan Graph API"
+    verbose_name_plural = "panggilan Graph API untuk pesan ini"
+    fields = readonly_fields = (
+        shown("created_at", "waktu"),
+        shown("status_code", "kode HTTP"),
+        shown("duration_ms", "durasi (ms)"),
+        shown("error", "galat"),
+        "request",
+        "response",
+    )
+    extra = 0
+    can_delete = False
+    ordering = ("created_at",)
+
+    @admin.display(description="permintaan")
+    def request(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.request_body))
+
+    @admin.display(description="jawaban")
+    def response(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.response_body))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _content(obj: OutboundMessage) -> str:
+    payload = obj.payload or {}
+    kind = payload.get("type")
+    if kind == "text":
+        return payload.get("text", {}).get("body", "")
+    if kind == "template":
+        name = payload.get("template", {}).get("name", "")
+        return f"[templat {name}] {template_text(obj)}".strip()
+    if kind == "interactive":
+        return payload.get("interactive", {}).get("body", {}).get("text", "")
+    if kind == "image":
+        return "[gambar] " + payload.get("image", {}).get("caption", "")
+    return f"[{kind}]"
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ReadOnlyAdmin):
+    list_display = (
+        shown("created_at", "dibuat"),
+        "recipient",
+        shown("kind", "jenis"),
+        shown("state", "status"),
+        shown("attempts", "percobaan"),
+        "preview",
+        "short_error",
+    )
+    list_filter = ("state", "kind")
+    search_fields = ("to_phone", "to_user_id", "wamid", "kind", "error")
+    date_hierarchy = "created_at"
+    readonly_fields = fields = (
+        "recipient",
+        shown("kind", "jenis"),
+        shown("complaint", "aduan"),
+        shown("notification", "pemberitahuan"),
+        shown("state", "status"),
+        "content",
+        "payload_json",
+        shown("fallback_template", "templat pengganti"),
+        shown("wamid", "id pesan WhatsApp (wamid)"),
+        shown("attempts", "percobaan"),
+        shown("next_attempt_at", "percobaan berikutnya"),
+        shown("error_code", "kode galat Meta"),
+        shown("error", "galat"),
+        shown("created_at", "dibuat"),
+        shown("sent_at", "terkirim"),
+        shown("delivered_at", "sampai"),
+        shown("read_at", "dibaca"),
+        shown("failed_at", "gagal"),
+    )
+    inlines = [ApiCallInline]
+
+    @admin.display(description="penerima")
+    def recipient(self, obj):
+        who = obj.reporter or obj.staff
+        address = f"+{obj.to_phone}" if obj.to_phone else obj.to_user_id
+        return f"{who} ({address})" if who else address
+
+    @admin.display(description="isi")
+    def preview(self, obj):
+        text = _content(obj)
+        return text if len(text) <= 80 else text[:79] + "…"
+
+    @admin.display(description="isi pesan")
+    def content(self, obj):
+        return format_html('<div style="white-space: pre-wrap">{}</div>', _content(obj))
+
+    @admin.display(description="objek pesan (dikirim ke Meta)")
+    def payload_json(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.payload))
+
+    @admin.display(description="galat", ordering="error_code")
+    def short_error(self, obj):
+        if not obj.error:
+            return "–"
+        return obj.error if len(obj.error) <= 80 else obj.error[:79] + "…"
+
+
+@admin.register(ApiCall)
+class ApiCallAdmin(ReadOnlyAdmin):
+    list_display = (
+        shown("created_at", "waktu"),
+        shown("method", "metode"),
+        "short_url",
+        shown("status_code", "kode HTTP"),
+        shown("duration_ms", "durasi (ms)"),
+        shown("error", "galat"),
+    )
+    list_filter = ("method", "status_code")
+    search_fields = ("url", "request_body", "response_body", "error")
+    date_hierarchy = "created_at"
+    readonly_fields = fields = (
+        shown("created_at", "waktu"),
+        shown("method", "metode"),
+        shown("url", "alamat"),
+        shown("outbound", "pesan keluar"),
+        shown("status_code", "kode HTTP"),
+        shown("duration_ms", "durasi (ms)"),
+        shown("error", "galat"),
+        "request",
+        "response",
+    )
+
+    @admin.display(description="alamat", ordering="url")
+    def short_url(self, obj):
+        # The version and host are the same on every row; the path says what was asked.
+        return obj.url.split("/", 4)[-1] if obj.url.count("/") >= 4 else obj.url
+
+    @admin.display(description="permintaan")
+    def request(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.request_body))
+
+    @admin.display(description="jawaban")
+    def response(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.response_body))
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ReadOnlyAdmin):
+    list_display = (
+        shown("name", "nama di Meta"),
+        shown("key", "kunci"),
+        shown("version", "versi"),
+        shown("status", "status"),
+        "in_use",
+        shown("submitted_at", "diajukan"),
+    )
+    list_filter = ("status", "key")
+    search_fields = ("name", "key", "body")
+    readonly_fields = fields = (
+        shown("name", "nama di Meta"),
+        shown("key", "kunci"),
+        shown("version", "versi"),
+        shown("language", "bahasa"),
+        shown("category", "kategori"),
+        "body_text",
+        shown("params", "parameter ({{1}}, {{2}}, …)"),
+        shown("status", "status"),
+        "in_use",
+        shown("meta_id", "id di Meta"),
+        shown("submitted_at", "diajukan"),
+        shown("decided_at", "diputuskan"),
+        shown("reason", "alasan / galat"),
+    )
+
+    @admin.display(description="isi")
+    def body_text(self, obj):
+        return format_html('<div style="white-space: pre-wrap">{}</div>', obj.body)
+
+    @admin.display(description="dipakai saat ini", boolean=True)
+    def in_use(self, obj):
+        from lalisa.whatsapp.templates import approved_template
+
+        current = approved_template(obj.key)
+        return current is not None and current.pk == obj.pk
