@@ -9,9 +9,10 @@ def main() -> None:
     if sys.argv[1:2] == ["demo"]:
         # The demo fills in its environment (its own secret key, plain HTTP) before the
         # settings load: without SECRET_KEY they refuse to.
-        from lalisa.worker.management.commands.demo import prepare_environment
+        from lalisa.worker.management.commands.demo import port_from_argv, prepare_environment
 
-        prepare_environment()
+        # The port too: the WhatsApp settings point at the demo's own emulator and webhook.
+        prepare_environment(port=port_from_argv(sys.argv[2:]))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

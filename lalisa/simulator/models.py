@@ -5,6 +5,26 @@ from django.db import models
 from django.utils import timezone
 
 
+class EmulatedContact(models.Model):
+    """A WhatsApp user played in the simulator. Every chat is keyed by the user's BSUID;
+    the phone (wa_id) maps a send addressed with `to` onto the same chat."""
+
+    user_id = models.CharField(max_length=200, unique=True)
+    wa_id = models.CharField(max_length=32, blank=True, db_index=True)
+    name = models.CharField(max_length=200, blank=True)
+    username = models.CharField(max_length=64, blank=True)
+    # "tanpa nomor": webhooks for this user carry no wa_id/from, as Meta does when the
+    # phone is not shareable.
+    phone_hidden = models.BooleanField(default=False)
+    # Set by mark-as-read with a typing indicator; Meta clears it on reply or after 25 s.
+    typing_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    @property
+    def shared_wa_id(self) -> str:
+        return "" if self.phone_hidden else self.wa_id
+
+
 class EmulatedMessage(models.Model):
     """A message as the emulator saw it: sent by the service (out) or by the simulator (in)."""
 
@@ -19,6 +39,11 @@ class EmulatedMessage(models.Model):
     payload = models.JSONField()
     status = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Why the webhook refused an inbound message (shown in the simulator).
+    error = models.TextField(blank=True)
+    # The exact bytes posted to the webhook, for a byte-identical resend (PostgreSQL's jsonb
+    # does not keep key order).
+    raw = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -30,6 +55,7 @@ class EmulatedMedia(models.Model):
     content = models.BinaryField()
     sha256 = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255, blank=True)
 
 
 class EmulatedTemplate(models.Model):
@@ -41,13 +67,20 @@ class EmulatedTemplate(models.Model):
     components = models.JSONField()
     status = models.CharField(max_length=12, default="APPROVED")
     created_at = models.DateTimeField(default=timezone.now)
+    parameter_format = models.CharField(max_length=12, default="positional")
 
 
 class FailureRule(models.Model):
-    """Make the next N matching calls fail, to exercise the sender's error paths."""
+    """Make the next N matching calls fail, to exercise the sender's error paths.
+
+    http_status 200 with an error_code accepts a send and then reports it `failed` in a
+    status webhook, as Meta does for errors it finds after accepting a message."""
 
     path_contains = models.CharField(max_length=200, default="/messages")
     http_status = models.PositiveSmallIntegerField(default=500)
     error_code = models.IntegerField(null=True, blank=True)
     remaining = models.PositiveSmallIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
