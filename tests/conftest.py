@@ -144,13 +144,29 @@ def graph_emulator(db, settings):
 
     for name, value in SIM_SETTINGS.items():
         setattr(settings, name, value)
-    # As Django's test client does: requests must not close the test's connection.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    graph.use_transport(httpx.WSGITransport(app=get_wsgi_application()))
+    handler = get_wsgi_application()
+    depth = [0]
+
+    def app(environ, start_response):
+        # As Django's test client does: a request must not close the test's connection,
+        # nor may a request made inside another (the simulator posting its webhook).
+        if depth[0] == 0:
+            signals.request_started.disconnect(close_old_connections)
+            signals.request_finished.disconnect(close_old_connections)
+        depth[0] += 1
+        try:
+            response = handler(environ, start_response)
+            body = list(response)
+            response.close()
+            return body
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                signals.request_started.connect(close_old_connections)
+                signals.request_finished.connect(close_old_connections)
+
+    graph.use_transport(httpx.WSGITransport(app=app))
     try:
         yield SIM_SETTINGS
     finally:
         graph.use_transport(None)
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)

@@ -30,7 +30,7 @@ class User(AbstractUser):
         help_text="Format E.164, mis. +6281234567890. Nomor 08… diubah otomatis.",
     )
     whatsapp_user_id = models.CharField(
-        "ID pengguna WhatsApp (BSUID)", max_length=64, blank=True, null=True, unique=True
+        "ID pengguna WhatsApp (BSUID)", max_length=140, blank=True, null=True, unique=True
     )
     team = models.ForeignKey(
         "teams.TrcTeam",

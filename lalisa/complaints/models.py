@@ -80,7 +80,7 @@ class Outcome(models.Model):
 class Reporter(models.Model):
     """A citizen, known by whatever WhatsApp gives: business-scoped id, wa_id, phone, name."""
 
-    user_id = models.CharField("BSUID", max_length=64, unique=True, null=True, blank=True)
+    user_id = models.CharField("BSUID", max_length=140, unique=True, null=True, blank=True)
     wa_id = models.CharField("wa_id", max_length=32, unique=True, null=True, blank=True)
     phone = models.CharField("nomor telepon", max_length=20, null=True, blank=True, db_index=True)
     profile_name = models.CharField("nama profil WhatsApp", max_length=200, blank=True)
