@@ -42,6 +42,8 @@ HANDLERS: list[Handler] = []
 # tried again after 30 s, 1 min, 1.5 min, 2 min.
 MAX_DELIVERY_ATTEMPTS = 5
 RETRY_DELAY = dt.timedelta(seconds=30)
+DRAIN_BATCH = 50
+CLAIM_FOR = dt.timedelta(minutes=5)
 
 OutState = OutboundMessage.State
 STATE_RANK = {OutState.QUEUED: 0, OutState.SENT: 1, OutState.DELIVERED: 2, OutState.READ: 3}
@@ -86,16 +88,44 @@ def process_delivery(delivery_id: int) -> str:
                 notes.append(note)
     error = "\n".join(notes)
     if failed and attempts < MAX_DELIVERY_ATTEMPTS:
-        # Tried again later (items already done stay done); should this task be lost,
-        # the periodic retry_pending job finds the delivery still unprocessed.
-        from lalisa.whatsapp.tasks import process_delivery as task
-
-        with transaction.atomic():
-            WebhookDelivery.objects.filter(pk=delivery_id).update(error=error)
-            task.using(run_after=timezone.now() + RETRY_DELAY * attempts).enqueue(delivery_id)
+        # Tried again later by the drain (items already done stay done).
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            error=error,
+            next_attempt_at=timezone.now() + RETRY_DELAY * attempts,
+            claimed_until=None,
+        )
         return "retry"
     _finish(delivery_id, error)
     return "failed" if failed else "ok"
+
+
+def drain(limit: int = DRAIN_BATCH, now: dt.datetime | None = None) -> int:
+    """Process the deliveries waiting in the table; return how many were taken.
+
+    The webhook only stores a delivery; workers call this in their loop. A batch is
+    claimed with one conditional UPDATE so that several workers share the work; a
+    claim left by a dead worker runs out after CLAIM_FOR.
+    """
+    now = now or timezone.now()
+    ready = (
+        WebhookDelivery.objects.filter(processed_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    )
+    ids = list(ready.order_by("pk").values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
+    until = now + CLAIM_FOR
+    # Only rows still ready become ours: another worker may have claimed some meanwhile.
+    ready.filter(pk__in=ids).update(claimed_until=until)
+    taken = list(
+        WebhookDelivery.objects.filter(pk__in=ids, claimed_until=until, processed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in taken:
+        process_delivery(pk)
+    return len(taken)
 
 
 def handle(item: parse.Item, delivery: WebhookDelivery | None = None) -> str:

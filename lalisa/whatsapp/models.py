@@ -13,11 +13,19 @@ class WebhookDelivery(models.Model):
     signature = models.CharField(max_length=100)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A worker draining deliveries holds one until then; a retry waits until next_attempt_at.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = "kiriman webhook"
         verbose_name_plural = "kiriman webhook"
+        indexes = [
+            models.Index(
+                fields=["id"], condition=Q(processed_at__isnull=True), name="delivery_pending_idx"
+            )
+        ]
 
 
 class InboundMessage(models.Model):

@@ -1,5 +1,5 @@
-"""Background jobs of the inbound side: process a webhook delivery, download a media file,
-and every five minutes pick up whatever a dead worker left behind."""
+"""Background work of the inbound side: draining webhook deliveries, downloading media,
+and every five minutes re-enqueueing downloads a dead worker left behind."""
 
 import datetime as dt
 import logging
@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from lalisa.whatsapp import inbound, media
-from lalisa.whatsapp.models import InboundMedia, WebhookDelivery
+from lalisa.whatsapp.models import InboundMedia
+from lalisa.worker import drains
 from lalisa.worker.scheduler import periodic
 
 log = logging.getLogger(__name__)
@@ -21,9 +22,8 @@ STALE_AFTER = dt.timedelta(minutes=2)
 RETRY_BATCH = 500
 
 
-@task()
-def process_delivery(delivery_id: int) -> str:
-    return inbound.process_delivery(delivery_id)
+# Deliveries have no task rows: every worker drains the table in its loop.
+drains.register("whatsapp.deliveries", inbound.drain)
 
 
 @task()
@@ -34,12 +34,9 @@ def download_media(media_id: int) -> str:
 @periodic("whatsapp.retry_pending", dt.timedelta(minutes=5))
 @task()
 def retry_pending() -> str:
+    """Re-enqueue downloads whose task was lost (a dead worker); deliveries need no help:
+    the drain finds them in the table."""
     stale = timezone.now() - STALE_AFTER
-    deliveries = list(
-        WebhookDelivery.objects.filter(processed_at__isnull=True, received_at__lte=stale)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:RETRY_BATCH]
-    )
     downloads = list(
         InboundMedia.objects.filter(state=InboundMedia.State.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=stale))
@@ -47,10 +44,8 @@ def retry_pending() -> str:
         .values_list("pk", flat=True)[:RETRY_BATCH]
     )
     with transaction.atomic():
-        for pk in deliveries:
-            process_delivery.enqueue(pk)
         for pk in downloads:
             download_media.enqueue(pk)
-    if deliveries or downloads:
-        log.warning("re-enqueued %d deliveries, %d downloads", len(deliveries), len(downloads))
-    return f"{len(deliveries)} deliveries, {len(downloads)} downloads"
+    if downloads:
+        log.warning("re-enqueued %d downloads", len(downloads))
+    return f"{len(downloads)} downloads"

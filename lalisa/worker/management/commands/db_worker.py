@@ -21,7 +21,7 @@ from django_tasks_db.management.commands.db_worker import Worker, valid_interval
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from lalisa.worker import scheduler
+from lalisa.worker import drains, scheduler
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -43,6 +43,17 @@ class SchedulingWorker(Worker):
         except DatabaseError:
             # A locked or unreachable database must not stop the worker; the next tick retries.
             logger.exception("Scheduler tick failed")
+        finally:
+            self.running_task = False
+
+    def drain(self) -> int:
+        """Empty the drained tables (webhook deliveries); how many items were taken."""
+        self.running_task = True
+        try:
+            return drains.run_all()
+        except DatabaseError:
+            logger.exception("Drain failed")
+            return 0
         finally:
             self.running_task = False
 
@@ -85,11 +96,12 @@ class SchedulingWorker(Worker):
             if not self.running:
                 break
 
+            drained = self.drain()
             retrieved, task_result = self.claim()
             if task_result is not None:
                 self.run_task(task_result)
 
-            if self.batch and retrieved and task_result is None:
+            if self.batch and retrieved and task_result is None and not drained:
                 logger.info("No more tasks to run for worker_id=%s - exiting.", self.worker_id)
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
@@ -101,7 +113,7 @@ class SchedulingWorker(Worker):
                 return
 
             close_old_connections()
-            if self.running and task_result is None:
+            if self.running and task_result is None and not drained:
                 time.sleep(self.interval)
 
 
@@ -120,7 +132,8 @@ class Command(BaseCommand):
             help="Seconds between scheduler ticks (default: %(default)r)",
         )
         # All queues by default, and no autoreload unless asked (the package ties it to DEBUG).
-        parser.set_defaults(queue_name="*", reload=False)
+        # A citizen is waiting on what the worker does: poll twice a second when idle.
+        parser.set_defaults(queue_name="*", reload=False, interval=0.5)
         for action in parser._actions:
             if action.dest == "reload":
                 action.help = "Reload the worker on code changes; for development (default: off)"
