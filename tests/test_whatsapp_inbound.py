@@ -1184,3 +1184,42 @@ def test_the_worker_drains_deliveries_without_task_rows(client, db, monkeypatch)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert InboundMessage.objects.filter(type="text").count() == 1
     assert WebhookDelivery.objects.get().processed_at is not None
+
+
+def test_the_wsgi_fast_path_answers_posts_like_the_view(db, monkeypatch):
+    import httpx
+
+    from lalisa.whatsapp import fastpath
+
+    # Inside the test's transaction the connection must stay open.
+    monkeypatch.setattr(fastpath, "close_old_connections", lambda: None)
+
+    def django(environ, start_response):
+        start_response("418 I'm a teapot", [("Content-Type", "text/plain")])
+        return [b"django"]
+
+    app = fastpath.WebhookFastPath(django)
+    body = (FIXTURES / "text.json").read_bytes()
+    good = {"X-Hub-Signature-256": signature.sign(body, SECRET)}
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://t") as web:
+        answer = web.post(URL, content=body, headers=good)
+        assert (answer.status_code, answer.text) == (200, "OK")
+        assert bytes(WebhookDelivery.objects.get().body) == body
+        wrong = {"X-Hub-Signature-256": signature.sign(body, "another-secret")}
+        assert web.post(URL, content=body, headers=wrong).status_code == 403
+        assert web.post(URL, content=body).status_code == 401
+        huge = b"x" * (3 * 1024 * 1024 + 1)
+        assert web.post(URL, content=huge, headers=good).status_code == 413
+        assert WebhookDelivery.objects.count() == 1
+        # The handshake and every other path are Django's.
+        assert web.get(URL).status_code == 418
+        assert web.post("/webhooks/whatsapp/", content=body, headers=good).status_code == 418
+    assert inbound.drain() == 1
+    assert InboundMessage.objects.filter(type="text").count() == 1
+
+
+def test_the_served_application_has_the_fast_path():
+    from lalisa import wsgi
+    from lalisa.whatsapp.fastpath import WebhookFastPath
+
+    assert isinstance(wsgi.application, WebhookFastPath)
