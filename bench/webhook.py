@@ -346,7 +346,8 @@ def run_service(args, work: Path, payloads, warmup) -> Result:
         secret = env["WHATSAPP_APP_SECRET"]
         drive(url, warmup, secret, args.concurrency, Result("warmup", ""))
         drive(url, payloads, secret, args.concurrency, result)
-        result.note = _service_progress(work / "service" / "lalisa.sqlite3")
+        db = work / "service" / "lalisa.sqlite3"
+        result.note = _service_progress(db) + _backlog_time(db)
     finally:
         stop(proc)
     return result
@@ -362,6 +363,23 @@ def _service_progress(db: Path) -> str:
         ).fetchone()
         return f"stored {stored}, worker processed {processed} by the end"
     return ""
+
+
+def _backlog_time(db: Path, limit: float = 300.0) -> str:
+    """How long the worker takes, after the last post, to process every stored delivery."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        with (
+            contextlib.suppress(sqlite3.Error),
+            contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=20)) as c,
+        ):
+            (left,) = c.execute(
+                "SELECT count(*) FROM whatsapp_webhookdelivery WHERE processed_at IS NULL"
+            ).fetchone()
+            if left == 0:
+                return f"; backlog processed {time.monotonic() - started:.1f} s after the burst"
+        time.sleep(0.5)
+    return f"; backlog NOT processed within {limit:.0f} s"
 
 
 # --- main -------------------------------------------------------------------------------------

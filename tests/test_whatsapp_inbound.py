@@ -1223,3 +1223,15 @@ def test_the_served_application_has_the_fast_path():
     from lalisa.whatsapp.fastpath import WebhookFastPath
 
     assert isinstance(wsgi.application, WebhookFastPath)
+
+
+def test_the_drain_yields_to_the_web_only_during_a_burst(client, db, monkeypatch):
+    slept = []
+    monkeypatch.setattr(inbound.time, "sleep", slept.append)
+    assert post(client, load("text.json")).status_code == 200
+    assert inbound.drain() == 1
+    assert len(slept) == 1 and 0 <= slept[0] <= inbound.MAX_YIELD  # Meta is still posting
+    assert post(client, load("video.json")).status_code == 200
+    WebhookDelivery.objects.update(received_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
+    assert inbound.drain() == 1
+    assert len(slept) == 1  # the burst is over: full speed
