@@ -849,6 +849,24 @@ class TestStatuses:
         assert delivery.processed_at is not None and delivery.error == ""
         assert not OutboundMessage.objects.exists()
 
+    def test_a_recent_failure_for_a_wamid_not_yet_saved_is_retried(self, client, db):
+        now = int(dt.datetime.now(dt.UTC).timestamp())
+        body = status_body("failed", now, errors=[{"code": 131026, "title": "Undeliverable"}])
+        delivery = deliver(client, body)
+        assert delivery.processed_at is None and "belum dikenal" in delivery.error
+        out = outbound(OUR_ACK)  # the sender saves the wamid meanwhile
+        later = delivery.next_attempt_at + dt.timedelta(seconds=1)
+        assert inbound.drain(now=later) == 1
+        out.refresh_from_db()
+        delivery.refresh_from_db()
+        assert (out.state, out.error_code) == ("failed", 131026)
+        assert delivery.processed_at is not None
+
+    def test_an_old_failure_for_an_unknown_wamid_is_ignored(self, client, db):
+        body = status_body("failed", 1781001400, errors=[{"code": 131026}])
+        delivery = deliver(client, body)
+        assert delivery.processed_at is not None and delivery.error == ""
+
     def test_131047_after_acceptance_sends_the_approved_template_instead(self, client, db):
         MessageTemplate.objects.create(
             key="status_aduan",

@@ -44,6 +44,8 @@ HANDLERS: list[Handler] = []
 MAX_DELIVERY_ATTEMPTS = 5
 RETRY_DELAY = dt.timedelta(seconds=30)
 DRAIN_BATCH = 10
+# A failed status for a wamid not yet known is retried while it is this recent.
+EARLY_STATUS_WINDOW = dt.timedelta(minutes=10)
 # A delivery newer than this means Meta is still posting.
 INTAKE_BUSY = dt.timedelta(seconds=1)
 MAX_YIELD = 0.5
@@ -252,6 +254,10 @@ def _run_handlers(message: InboundMessage, errors: list[str]) -> None:
     message.save(update_fields=["handled_at", "handle_error"])
 
 
+class StatusTooEarly(Exception):
+    pass
+
+
 def apply_status(item: parse.Status) -> str:
     """Move the outbound message forward: queued < sent < delivered < read. `failed` is
     final, but does not undo a delivery or a read already seen. Late and repeated statuses
@@ -262,6 +268,11 @@ def apply_status(item: parse.Status) -> str:
     with transaction.atomic():
         message = OutboundMessage.objects.select_for_update().filter(wamid=item.wamid).first()
         if message is None:
+            at = item.timestamp or timezone.now()
+            if item.status == "failed" and timezone.now() - at < EARLY_STATUS_WINDOW:
+                # Meta can report a failure before the sender has saved the wamid: the
+                # delivery is tried again shortly rather than losing, say, a 131047.
+                raise StatusTooEarly(f"status failed untuk {item.wamid} belum dikenal")
             log.info("status %s for unknown message %s ignored", item.status, item.wamid)
             return ""
         fields = advance(message, item)
