@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from lalisa.accounts.models import ApiToken, User
+from lalisa.readonly_admin import ReadOnly
 
 # The role decides what a user may do (lalisa.access); groups would only confuse that.
 admin.site.unregister(Group)
@@ -68,24 +69,15 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued with `lalisa apitoken`; here they are only listed and revoked."""
+class ApiTokenAdmin(ReadOnly, admin.ModelAdmin):
+    """Tokens are issued with `lalisa apitoken`; here they are only listed and revoked.
+    Revoked rows stay: they say which token was used until when."""
 
     list_display = ("prefix", "user", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     list_select_related = ("user",)
     search_fields = ("prefix", "user__username")
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Revoked rows stay: they say which token was used until when.
-        return False
 
     @admin.action(description="Cabut token terpilih")
     def revoke(self, request, queryset):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from lalisa.readonly_admin import ReadOnly
 from lalisa.regions.models import Desa, Kecamatan
 
 REFERENCE_NOTE = (
@@ -10,19 +11,13 @@ REFERENCE_NOTE = (
 )
 
 
-class DesaInline(admin.TabularInline):
+class DesaInline(ReadOnly, admin.TabularInline):
     model = Desa
     fields = ("code", "name", "kind")
     readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Kecamatan)
@@ -49,19 +44,10 @@ class KecamatanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Desa)
-class DesaAdmin(admin.ModelAdmin):
+class DesaAdmin(ReadOnly, admin.ModelAdmin):
     """Reference data: looked up, never edited."""
 
     list_display = ("name", "kind", "kecamatan", "code")
     list_filter = ("kecamatan", "kind")
     list_select_related = ("kecamatan",)
     search_fields = ("name", "code")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,10 +4,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from lalisa.accounts.models import User
+from lalisa.readonly_admin import ReadOnly
 from lalisa.teams.models import TrcTeam
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(ReadOnly, admin.TabularInline):
     """Members are added on the user's page (role TRC, team); shown here to read."""
 
     model = User
@@ -18,12 +19,6 @@ class MemberInline(admin.TabularInline):
     can_delete = False
     verbose_name = "anggota"
     verbose_name_plural = "anggota (diatur di halaman pengguna)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="nama")
     def member(self, obj):

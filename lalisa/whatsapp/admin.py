@@ -7,6 +7,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from lalisa.readonly_admin import ReadOnly
 from lalisa.whatsapp.models import ApiCall, MessageTemplate, OutboundMessage
 from lalisa.whatsapp.sender import template_text
 
@@ -34,18 +35,23 @@ def pretty_json(raw) -> str:
     return json.dumps(raw, ensure_ascii=False, indent=2)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
-class ApiCallInline(admin.TabularInline):
+class ApiCallBodies:
+    """The request and response of a Graph API call, pretty-printed."""
+
+    @admin.display(description="permintaan")
+    def request(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.request_body))
+
+    @admin.display(description="jawaban")
+    def response(self, obj):
+        return format_html("<pre>{}</pre>", pretty_json(obj.response_body))
+
+
+class ApiCallInline(ApiCallBodies, ReadOnly, admin.TabularInline):
     model = ApiCall
     verbose_name = "panggilan Graph API"
     verbose_name_plural = "panggilan Graph API untuk pesan ini"
@@ -60,20 +66,6 @@ class ApiCallInline(admin.TabularInline):
     extra = 0
     can_delete = False
     ordering = ("created_at",)
-
-    @admin.display(description="permintaan")
-    def request(self, obj):
-        return format_html("<pre>{}</pre>", pretty_json(obj.request_body))
-
-    @admin.display(description="jawaban")
-    def response(self, obj):
-        return format_html("<pre>{}</pre>", pretty_json(obj.response_body))
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _content(obj: OutboundMessage) -> str:
@@ -154,7 +146,7 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiCall)
-class ApiCallAdmin(ReadOnlyAdmin):
+class ApiCallAdmin(ApiCallBodies, ReadOnlyAdmin):
     list_display = (
         shown("created_at", "waktu"),
         shown("method", "metode"),
@@ -182,14 +174,6 @@ class ApiCallAdmin(ReadOnlyAdmin):
     def short_url(self, obj):
         # The version and host are the same on every row; the path says what was asked.
         return obj.url.split("/", 4)[-1] if obj.url.count("/") >= 4 else obj.url
-
-    @admin.display(description="permintaan")
-    def request(self, obj):
-        return format_html("<pre>{}</pre>", pretty_json(obj.request_body))
-
-    @admin.display(description="jawaban")
-    def response(self, obj):
-        return format_html("<pre>{}</pre>", pretty_json(obj.response_body))
 
 
 @admin.register(MessageTemplate)
