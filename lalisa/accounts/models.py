@@ -74,12 +74,14 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only its hash is kept."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name="pengguna", on_delete=models.CASCADE, related_name="api_tokens"
+    )
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField("awalan", max_length=8)
+    created_at = models.DateTimeField("dibuat", default=timezone.now)
+    last_used_at = models.DateTimeField("terakhir dipakai", null=True, blank=True)
+    revoked_at = models.DateTimeField("dicabut", null=True, blank=True)
 
     class Meta:
         verbose_name = "token API"

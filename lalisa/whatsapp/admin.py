@@ -7,6 +7,7 @@ import json
 from django.contrib import admin
 from django.utils.html import format_html
 
+from lalisa.notifications.texts import DEFAULTS
 from lalisa.readonly_admin import ReadOnly
 from lalisa.whatsapp.models import ApiCall, MessageTemplate, OutboundMessage
 from lalisa.whatsapp.sender import template_text
@@ -33,6 +34,25 @@ def pretty_json(raw) -> str:
         except ValueError:
             return raw
     return json.dumps(raw, ensure_ascii=False, indent=2)
+
+
+@admin.display(description="jenis", ordering="kind")
+def kind_label(obj):
+    return DEFAULTS.get(obj.kind, (None, obj.kind))[1]
+
+
+class KindFilter(admin.SimpleListFilter):
+    """What the message was for, in the words of the message texts' descriptions."""
+
+    title = "jenis"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).values_list("kind", flat=True).distinct()
+        return sorted(((k, DEFAULTS.get(k, (None, k))[1]) for k in kinds), key=lambda kv: kv[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
@@ -88,18 +108,18 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
     list_display = (
         shown("created_at", "dibuat"),
         "recipient",
-        shown("kind", "jenis"),
+        kind_label,
         shown("state", "status"),
         shown("attempts", "percobaan"),
         "preview",
         "short_error",
     )
-    list_filter = ("state", "kind")
+    list_filter = ("state", KindFilter)
     search_fields = ("to_phone", "to_user_id", "wamid", "kind", "error")
     date_hierarchy = "created_at"
     readonly_fields = fields = (
         "recipient",
-        shown("kind", "jenis"),
+        kind_label,
         shown("complaint", "aduan"),
         shown("notification", "pemberitahuan"),
         shown("state", "status"),

@@ -127,7 +127,7 @@ class OutboundMessage(models.Model):
     # The address used: a phone (digits, as wa_id) or a business-scoped user id.
     to_phone = models.CharField(max_length=32, blank=True)
     to_user_id = models.CharField(max_length=200, blank=True)
-    kind = models.CharField(max_length=24)
+    kind = models.CharField("jenis", max_length=24)
     payload = models.JSONField(help_text="The message object without its recipient.")
     # Template to use instead when the 24-hour window has closed (error 131047).
     fallback_template = models.CharField(max_length=100, blank=True)
@@ -146,7 +146,7 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state = models.CharField("status", max_length=10, choices=State.choices, default=State.QUEUED)
     wamid = models.CharField(max_length=200, unique=True, null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -178,10 +178,10 @@ class ApiCall(models.Model):
     """Every call to the Graph API, for staff to inspect."""
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    method = models.CharField(max_length=8)
+    method = models.CharField("metode", max_length=8)
     url = models.CharField(max_length=500)
     request_body = models.TextField(blank=True)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField("kode HTTP", null=True, blank=True)
     response_body = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -213,7 +213,9 @@ class MessageTemplate(models.Model):
     category = models.CharField("kategori", max_length=20, default="UTILITY")
     body = models.TextField("isi")
     params = models.JSONField("parameter", default=list)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        "status", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     meta_id = models.CharField(max_length=64, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
