@@ -23,6 +23,15 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# Where citizens reach the public pages (the bot links the privacy page): scheme and host.
+LALISA_PUBLIC_URL = envstr("LALISA_PUBLIC_URL", "") or next(
+    (
+        f"https://{h.lstrip('.')}"
+        for h in ALLOWED_HOSTS
+        if h not in ("*", "localhost", "127.0.0.1")
+    ),
+    "",
+)
 
 INSTALLED_APPS = [
     "lalisa.accounts",
@@ -33,6 +42,7 @@ INSTALLED_APPS = [
     "lalisa.notifications",
     "lalisa.service",
     "lalisa.whatsapp",
+    "lalisa.bot",
     "lalisa.simulator",
     "lalisa.worker",  # before django_tasks_db: its db_worker adds the scheduler
     "lalisa.web",

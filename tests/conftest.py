@@ -10,6 +10,9 @@ from lalisa.complaints.models import Category, Reporter
 from lalisa.regions.models import Kecamatan
 from lalisa.teams.models import TrcTeam
 
+# The citizen on the phone simulator (fixtures web and chat).
+pytest_plugins = ["tests.chat"]
+
 
 def make_user(username, role, team=None, whatsapp=None):
     return User.objects.create_user(

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from django.core import signals
-from django.db import close_old_connections
 
 from lalisa.accounts.models import Role
 from lalisa.complaints.models import Reporter
@@ -17,6 +15,7 @@ from lalisa.simulator.models import EmulatedContact, EmulatedMessage, EmulatedTe
 from lalisa.simulator.tasks import emit_status, emit_template_status, redeliver
 from lalisa.whatsapp import graph, signature
 from lalisa.whatsapp.models import WebhookDelivery
+from tests.chat import in_process
 from tests.conftest import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
@@ -74,27 +73,6 @@ def hook(graph_emulator):
     webhook = Webhook()
     graph.use_transport(httpx.MockTransport(webhook))
     return webhook
-
-
-def in_process(handler):
-    """A WSGI app that never closes the test's database connection, even when a request
-    makes requests of its own (the simulator posting to the webhook): the signal is taken
-    off again right before each response closes, as Django's test client does."""
-
-    def app(environ, start_response):
-        signals.request_started.disconnect(close_old_connections)
-        signals.request_finished.disconnect(close_old_connections)
-        try:
-            response = handler(environ, start_response)
-            body = list(response)
-            signals.request_finished.disconnect(close_old_connections)
-            response.close()
-            return body
-        finally:
-            signals.request_started.connect(close_old_connections)
-            signals.request_finished.connect(close_old_connections)
-
-    return app
 
 
 @pytest.fixture

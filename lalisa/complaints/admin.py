@@ -28,6 +28,7 @@ class CodedAdmin(admin.ModelAdmin):
 class CategoryAdmin(CodedAdmin):
     list_display = ("name", "code", "default_priority", "order", "active")
     list_filter = ("active", "default_priority")
+    search_fields = ("code", "name", "keywords")
     fieldsets = [
         (
             None,
@@ -36,7 +37,15 @@ class CategoryAdmin(CodedAdmin):
                 "description": "Kategori yang tidak aktif tidak ditawarkan untuk aduan baru; "
                 "aduan lama tetap memakainya. Nonaktifkan daripada menghapus.",
             },
-        )
+        ),
+        (
+            "Pengenalan oleh bot",
+            {
+                "fields": ("keywords",),
+                "description": "Bot WhatsApp mengenali kategori aduan dari kata-kata ini "
+                "dalam pesan warga.",
+            },
+        ),
     ]
 
 

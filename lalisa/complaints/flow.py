@@ -61,6 +61,14 @@ STEPS: dict[str, list[Rule]] = {
             None,
         )
     ],
+    # Another citizen joins an open complaint (the bot's offer of a nearby one like theirs).
+    "support": [
+        rule(
+            {S.RECEIVED, S.NEEDS_INFO, S.VERIFIED, S.DISPATCHED, S.ACCEPTED, S.ON_SITE},
+            {CITIZEN},
+            None,
+        )
+    ],
 }
 
 STEP_LABELS = {
@@ -80,6 +88,9 @@ STEP_LABELS = {
     "close": "tutup",
     "auto_close": "tutup otomatis",
     "correct": "koreksi data",
+    "support": "dukung aduan",
+    # Not a step of the flow (no state is left), labelled for refusals and the timeline.
+    "rating_comment": "komentar penilaian",
 }
 
 # Steps whose actor must belong to the team of the complaint's active dispatch.

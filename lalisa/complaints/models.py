@@ -50,6 +50,12 @@ class Category(models.Model):
     )
     order = models.PositiveSmallIntegerField("urutan", default=0)
     active = models.BooleanField("aktif", default=True)
+    keywords = models.CharField(
+        "kata kunci",
+        max_length=500,
+        blank=True,
+        help_text="Kata yang dipakai warga untuk kategori ini, dipisah koma.",
+    )
 
     class Meta:
         verbose_name = "kategori"
@@ -296,6 +302,14 @@ class Media(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     caption = models.CharField("keterangan", max_length=1024, blank=True)
     wa_media_id = models.CharField(max_length=64, blank=True)
+    # The WhatsApp media it came from; its file is filled in when the download lands.
+    inbound = models.ForeignKey(
+        "whatsapp.InboundMedia",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaint_media",
+    )
     uploaded_by = models.ForeignKey(
         "accounts.User", related_name="+", on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -305,6 +319,14 @@ class Media(models.Model):
         verbose_name = "media"
         verbose_name_plural = "media"
         ordering = ["created_at"]
+        constraints = [
+            # One photo of a message is attached once, however often the bot retries.
+            models.UniqueConstraint(
+                fields=["complaint", "inbound"],
+                condition=Q(inbound__isnull=False),
+                name="one_media_per_inbound",
+            )
+        ]
 
 
 class Rating(models.Model):

@@ -49,3 +49,20 @@ EMERGENCY_NUMBERS = [
     ("Pemadam kebakaran", "113"),
     ("Ambulans", "118"),
 ]
+
+# Words citizens use for each category (lower case; the superadmin edits them per category).
+CATEGORY_KEYWORDS = {
+    "gangguan-trantibum": "balap liar, trek-trekan, judi, sabung ayam, geng motor, meresahkan, "
+    "nongkrong, asusila, prostitusi, pekat",
+    "pkl": "pkl, kaki lima, pedagang, jualan, berjualan, lapak, gerobak, dagangan, warung tenda",
+    "bangunan-tanpa-izin": "bangunan liar, bangunan tanpa izin, bangli, imb, pbg, "
+    "membangun, bangunan",
+    "reklame-liar": "reklame, baliho, spanduk, poster, banner, umbul-umbul, iklan",
+    "miras": "miras, minuman keras, mabuk, mabok, tuak, arak, alkohol, oplosan, ciu",
+    "kebisingan": "bising, berisik, musik keras, sound system, knalpot, brong, karaoke, orgen",
+    "perkelahian": "berkelahi, perkelahian, tawuran, keroyok, pengeroyokan, senjata tajam, "
+    "sajam, parang, celurit, mandau, duel, adu jotos, bacok",
+    "gepeng": "gelandangan, pengemis, ngemis, anjal, anak jalanan, pengamen, odgj",
+    "perda-lain": "perda, parkir liar, buang sampah, ternak lepas, sapi lepas, kambing lepas",
+    "lainnya": "",
+}

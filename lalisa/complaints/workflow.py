@@ -576,6 +576,26 @@ def rate(complaint: Complaint, *, actor, score: int, comment: str = "") -> Compl
 
 
 @transaction.atomic
+def comment_rating(complaint: Complaint, *, actor, comment: str) -> Complaint:
+    """The citizen who rated adds a comment to their rating (the bot asks after the score);
+    a second comment is added below the first. No change of state, nobody is told."""
+    who = _actor(actor)
+    locked = _lock(complaint)
+    if who.role != flow.CITIZEN:
+        raise RoleRefused("rating_comment", locked.status, "hanya warga yang memberi penilaian.")
+    comment = _require("rating_comment", locked, comment, "Komentar")
+    rating = (
+        Rating.objects.select_for_update().filter(complaint=locked, reporter=who.reporter).first()
+    )
+    if rating is None:
+        raise InvalidStep("rating_comment", locked.status, "aduan ini belum Anda nilai.")
+    rating.comment = f"{rating.comment}\n{comment}" if rating.comment else comment
+    rating.save(update_fields=["comment"])
+    _record(locked, "rating_comment", who, from_status=locked.status, reason=comment)
+    return _sync(complaint, locked)
+
+
+@transaction.atomic
 def close(complaint: Complaint, *, actor, reason: str = "") -> Complaint:
     who = _actor(actor)
     locked = _lock(complaint)
@@ -604,6 +624,37 @@ def auto_close(complaint: Complaint, *, actor=SYSTEM, now: datetime | None = Non
         locked, "auto_close", who, from_status=before, reason="Tidak ada penilaian dalam 72 jam."
     )
     _tell_citizens("complaint_closed", locked, event)
+    return _sync(complaint, locked)
+
+
+@transaction.atomic
+def support(complaint: Complaint, *, actor, note: str = "") -> Complaint:
+    """A citizen joins someone else's open complaint as a supporter: told of its progress
+    from now on and asked to rate it. The complaint's state does not change."""
+    who = _actor(actor)
+    locked = _lock(complaint)
+    _check("support", locked, who)
+    person = who.reporter
+    if person.pk == locked.reporter_id:
+        raise InvalidStep("support", locked.status, "Anda adalah pelapor aduan ini.")
+    if locked.confidentiality == Confidentiality.RAHASIA:
+        # DESIGN.md: a confidential complaint is never offered to other citizens.
+        raise InvalidStep("support", locked.status, "aduan ini tidak dapat didukung.")
+    if Supporter.objects.filter(complaint=locked, reporter=person).exists():
+        raise InvalidStep("support", locked.status, "Anda sudah mendukung aduan ini.")
+    Supporter.objects.create(complaint=locked, reporter=person)
+    note = (note or "").strip()
+    event = _record(locked, "support", who, from_status=locked.status, reason=note)
+    if notify.reachable(person):
+        notify.queue(
+            "complaint_supported",
+            complaint=locked,
+            event=event,
+            to_reporter=person,
+            code=locked.code,
+            category=locked.category.name,
+            status=Status(locked.status).label,
+        )
     return _sync(complaint, locked)
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from lalisa.notifications.models import MessageText
-from lalisa.notifications.texts import DEFAULTS, GLOBAL_PLACEHOLDERS
+from lalisa.notifications.texts import DEFAULTS, GLOBAL_PLACEHOLDERS, TEXT_MAX, limit
 
 
 def placeholders(text: str) -> list[str]:
@@ -60,6 +60,14 @@ class MessageTextForm(forms.ModelForm):
                 "Kurung kurawal tidak berpasangan. Isian ditulis {nama}; untuk kurung kurawal "
                 "biasa tulis {{ atau }}."
             ) from exc
+        maximum = limit(self.instance.key)
+        if len(text) > maximum:
+            raise forms.ValidationError(
+                f"Teks terlalu panjang: {len(text)} karakter. Bagian pesan WhatsApp ini "
+                f"menerima paling banyak {maximum} karakter."
+            )
+        if maximum < TEXT_MAX and maximum <= 72 and "\n" in text.strip():
+            raise forms.ValidationError("Judul tombol atau pilihan harus satu baris.")
         allowed = allowed_placeholders(self.instance.key)
         if allowed is not None:
             # An unknown name would reach the citizen as literal "{name}".

@@ -10,7 +10,9 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     # key: (text, what it is for)
     "complaint_received": (
         "Terima kasih, aduan Anda sudah kami terima dengan nomor tiket *{code}* ({category}).\n"
-        "Petugas akan memeriksanya paling lambat {due}. Simpan nomor tiket ini untuk cek status.",
+        "Petugas akan memeriksanya paling lambat {due}, lalu Kepala Bidang memutuskan tindak "
+        "lanjutnya dan menugaskan tim ke lokasi. Setiap perkembangan kami kabarkan di sini.\n"
+        "Simpan nomor tiket ini; ketik nomornya kapan saja untuk cek status.",
         "Warga: aduan tercatat",
     ),
     "complaint_verified": (
@@ -55,7 +57,7 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     ),
     "complaint_done": (
         "Aduan *{code}* selesai ditangani.\nHasil: {outcome}\nCatatan tim: {note}\n\n"
-        "Mohon beri penilaian 1 sampai 5 untuk penanganan aduan ini.",
+        "Mohon beri penilaian 1 sampai 5 untuk penanganan aduan ini (balas dengan angkanya).",
         "Warga: selesai ditangani, minta penilaian",
     ),
     "complaint_closed": (
@@ -63,8 +65,14 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Warga: aduan ditutup",
     ),
     "complaint_rated": (
-        "Terima kasih atas penilaian Anda untuk aduan *{code}*.",
+        "Terima kasih atas penilaian Anda untuk aduan *{code}*. Jika ingin, tulis komentar "
+        "atau saran Anda di sini.",
         "Warga: penilaian diterima",
+    ),
+    "complaint_supported": (
+        "Anda tercatat sebagai pendukung aduan *{code}* ({category}, status: {status}). "
+        "Kami akan mengabari Anda setiap perkembangannya.",
+        "Warga: bergabung sebagai pendukung",
     ),
     "kabid_review": (
         "Aduan baru untuk ditelaah: *{code}* ({category}, {priority}).\n{description}\n"
@@ -81,6 +89,26 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "TRC: penugasan dialihkan ke tim lain",
     ),
 }
+
+
+# What the workflow notifies (each has an approved template); DEFAULTS also holds the
+# bot's texts, registered by the bot app.
+NOTIFICATION_KINDS = frozenset(DEFAULTS)
+
+# The longest each text may be, where it is shorter than a text message's 4096 characters
+# (a button title, a list row): checked when the superadmin saves it.
+LIMITS: dict[str, int] = {}
+TEXT_MAX = 4096
+
+
+def register(defaults: dict[str, tuple[str, str]], limits: dict[str, int]) -> None:
+    """Another app's texts (the bot's) join the editable set."""
+    DEFAULTS.update(defaults)
+    LIMITS.update(limits)
+
+
+def limit(key: str) -> int:
+    return LIMITS.get(key, TEXT_MAX)
 
 
 # Filled in for every text from the service profile.

@@ -14,6 +14,15 @@ class ServiceProfileAdmin(admin.ModelAdmin):
         (None, {"fields": ("agency_name", "service_name", "whatsapp_number", "service_hours")}),
         ("Kantor", {"fields": ("address", "office_lat", "office_lng")}),
         ("Privasi", {"fields": ("privacy_url",)}),
+        (
+            "Aduan serupa",
+            {
+                "fields": ("duplicate_radius_m", "duplicate_window_hours"),
+                "description": "Warga yang melapor hal yang sama di dekat aduan yang masih "
+                "terbuka ditawari bergabung sebagai pendukung, bukan membuat aduan baru. "
+                "Aduan rahasia tidak pernah ditawarkan.",
+            },
+        ),
     ]
 
     def has_add_permission(self, request):

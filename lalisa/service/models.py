@@ -27,6 +27,17 @@ class ServiceProfile(models.Model):
     office_lng = models.DecimalField(
         "bujur kantor", max_digits=9, decimal_places=6, null=True, blank=True
     )
+    duplicate_radius_m = models.PositiveIntegerField(
+        "radius aduan serupa (meter)",
+        default=200,
+        help_text="Bot menawari warga bergabung pada aduan terbuka berkategori sama yang "
+        "berada dalam jarak ini dari lokasi yang dikirimnya.",
+    )
+    duplicate_window_hours = models.PositiveIntegerField(
+        "jangka aduan serupa (jam)",
+        default=24,
+        help_text="Hanya aduan serupa yang diterima dalam sekian jam terakhir yang ditawarkan.",
+    )
 
     class Meta:
         verbose_name = "profil layanan"

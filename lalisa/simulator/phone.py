@@ -98,6 +98,12 @@ def compose(request, contact: EmulatedContact, data: dict) -> dict:
         message = {"type": "image", "image": image}
         if data.get("context_id"):
             context = _context(contact, _str(data, "context_id"))
+    elif kind == "audio":
+        # A voice note, as WhatsApp sends one recorded in the chat.
+        media = EmulatedMedia.objects.filter(media_id=_str(data, "media_id")).first()
+        if media is None:
+            raise PhoneError("Pesan suara belum terunggah.")
+        message = {"type": "audio", "audio": _media_object(request, media, voice=True)}
     elif kind == "sticker":
         name = _str(data, "sticker")
         if name not in STICKERS:

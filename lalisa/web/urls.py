@@ -16,4 +16,6 @@ urlpatterns = [
     # POST only (Django's LogoutView): a link cannot log anyone out.
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("aduan/<str:code>/", views.complaint_detail, name="complaint"),
+    # Public, no login: ServiceProfile.privacy_url points here.
+    path("publik/privasi/", views.privacy, name="privacy"),
 ]

@@ -1,4 +1,5 @@
-"""Staff pages: the complaints a user may see, and one complaint with its timeline.
+"""Staff pages: the complaints a user may see, and one complaint with its timeline; and the
+public privacy page the WhatsApp bot links to.
 
 Every decision about who sees what comes from lalisa.access; views never check roles or
 print reporter fields themselves. The forms for the steps come later.
@@ -7,7 +8,7 @@ print reporter fields themselves. The forms for the steps come later.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import render
@@ -17,6 +18,8 @@ from lalisa import access
 from lalisa.accounts.models import Role
 from lalisa.complaints.flow import STEP_LABELS
 from lalisa.complaints.models import Complaint, Dispatch, Event, Outcome, Source, Status
+from lalisa.phones import InvalidPhone, normalize_phone, wa_id_of
+from lalisa.service.models import EmergencyNumber, ServiceProfile
 from lalisa.timefmt import format_wita
 
 PAGE_SIZE = 50
@@ -201,3 +204,21 @@ def _event_detail(event: Event, outcome_names: dict[str, str]) -> str:
 
 def _plain(value) -> str:
     return "–" if value in (None, "") else str(value)
+
+
+# Public: citizens open it from the bot's link. Marked so that it stays open should the
+# project ever add Django's LoginRequiredMiddleware.
+@login_not_required
+def privacy(request):
+    profile = ServiceProfile.get()
+    try:
+        number = normalize_phone(profile.whatsapp_number)
+    except InvalidPhone:
+        number = None
+    context = {
+        "profile": profile,
+        "whatsapp_number": number or profile.whatsapp_number,
+        "whatsapp_link": f"https://wa.me/{wa_id_of(number)}" if number else "",
+        "emergency_numbers": EmergencyNumber.objects.all(),
+    }
+    return render(request, "web/privacy.html", context)

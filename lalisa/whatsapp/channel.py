@@ -56,6 +56,16 @@ def fallback_params(notification: Notification) -> dict:
     return values
 
 
+# Messages that follow a notification's text, by kind (the bot's rating list after
+# "done"): func(notification) -> message objects, empty when none fit (e.g. the window
+# is closed and only the template can go).
+FOLLOWUPS: dict = {}
+
+
+def register_followup(kind: str, func) -> None:
+    FOLLOWUPS[kind] = func
+
+
 class WhatsAppChannel:
     name = "whatsapp"
 
@@ -78,7 +88,8 @@ class WhatsAppChannel:
                 return "failed"
             key = n.kind if templates.definition(n.kind) else ""
             params = fallback_params(n) if key else []
-            for payload in messages.text(n.text):
+            extra = FOLLOWUPS[n.kind](n) if n.kind in FOLLOWUPS else []
+            for payload in [*messages.text(n.text), *extra]:
                 row = OutboundMessage.objects.create(
                     reporter_id=n.to_reporter_id,
                     staff_id=n.to_user_id,

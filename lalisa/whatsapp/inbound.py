@@ -9,8 +9,8 @@
 - a template verdict updates the template; an identity change moves the citizen's record.
 
 Processing the same delivery again does nothing new. Handlers register with
-`register_handler(func)`; `func(message: InboundMessage) -> None` runs inside the message's
-transaction (so it must not call the network: enqueue a task instead).
+`register_handler(func)`; `func(message: InboundMessage) -> str | None` (a note for staff)
+runs inside the message's transaction (so it must not call the network: enqueue a task).
 """
 
 import datetime as dt
@@ -35,7 +35,7 @@ from lalisa.whatsapp.models import (
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[InboundMessage], None]
+Handler = Callable[[InboundMessage], str | None]
 
 HANDLERS: list[Handler] = []
 
@@ -244,7 +244,9 @@ def _run_handlers(message: InboundMessage, errors: list[str]) -> None:
     for handler in list(HANDLERS):
         try:
             with transaction.atomic():
-                handler(message)
+                note = handler(message)
+            if isinstance(note, str) and note:
+                errors.append(note)  # handled, with something for staff to see
         except Exception as exc:
             # What the handler wrote is undone; the message stays, with the error shown.
             log.exception("handler %s failed on %s", _name(handler), message.wamid)

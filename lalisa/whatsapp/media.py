@@ -6,6 +6,11 @@ per-type maxima, type against what the webhook said, SHA-256) and stored private
 MEDIA_ROOT (no URL: staff pages serve it after checking access). A failed try is retried
 with growing delays until the id expires; a permanent refusal marks the row failed, and
 the message row still holds the payload.
+
+A stored file also fills in the complaint media attached from it (lalisa.complaints.
+attachments). Code that must hear of a download given up for good registers with
+`on_failure(func)`: `func(media_pk)` runs in the worker right after the failure is saved,
+so it must only queue work (a notification, a task), never call the network itself.
 """
 
 import base64
@@ -15,12 +20,13 @@ import hashlib
 import logging
 import mimetypes
 import re
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from lalisa.whatsapp import graph
@@ -67,6 +73,19 @@ EXTENSIONS = {
 }
 
 
+FailureHandler = Callable[[int], None]
+
+# Called with the InboundMedia pk once a download has failed for good.
+FAILURE_HANDLERS: list[FailureHandler] = []
+
+
+def on_failure(handler: FailureHandler) -> FailureHandler:
+    """Register `handler(media_pk)` (once, however often this runs); usable as a decorator."""
+    if handler not in FAILURE_HANDLERS:
+        FAILURE_HANDLERS.append(handler)
+    return handler
+
+
 class Retry(Exception):
     """This try failed; a later one may work."""
 
@@ -102,14 +121,18 @@ def download(media_pk: int) -> str:
         return _retry(media, f"Graph API: {exc}", expires)
     except (Retry, OSError) as exc:
         return _retry(media, str(exc), expires)
-    InboundMedia.objects.filter(pk=media.pk).update(
-        file=name,
-        size=len(content),
-        sha256=media.sha256 or base64.b64encode(hashlib.sha256(content).digest()).decode(),
-        state=InboundMedia.State.STORED,
-        next_attempt_at=None,
-        error="",
-    )
+    sha256 = media.sha256 or base64.b64encode(hashlib.sha256(content).digest()).decode()
+    with transaction.atomic():
+        # This row's lock first: a complaint attaching it now waits, or is already saved.
+        InboundMedia.objects.filter(pk=media.pk).update(
+            file=name,
+            size=len(content),
+            sha256=sha256,
+            state=InboundMedia.State.STORED,
+            next_attempt_at=None,
+            error="",
+        )
+        _fill_complaint_media(media, name, len(content), sha256)
     log.info("media %s stored as %s (%d bytes)", media.media_id, name, len(content))
     return "stored"
 
@@ -207,11 +230,32 @@ def _retry(media: InboundMedia, error: str, expires: dt.datetime) -> str:
     return "retry"
 
 
+def _fill_complaint_media(media: InboundMedia, name: str, size: int, sha256: str) -> None:
+    # Imported here: the WhatsApp adapter knows complaints only through this one update.
+    from lalisa.complaints.models import Media
+
+    Media.objects.filter(inbound=media).update(
+        file=name,
+        size=size,
+        sha256=sha256 if len(sha256) <= 64 else "",
+        mime_type=Case(
+            When(mime_type="", then=Value(media.mime_type[:100])), default=F("mime_type")
+        ),
+    )
+
+
 def _fail(media: InboundMedia, error: str) -> str:
     InboundMedia.objects.filter(pk=media.pk).update(
         state=InboundMedia.State.FAILED, next_attempt_at=None, error=error
     )
     log.error("media %s failed: %s", media.media_id, error)
+    for handler in list(FAILURE_HANDLERS):
+        try:
+            # Its own savepoint: a handler that fails leaves the failure recorded above.
+            with transaction.atomic():
+                handler(media.pk)
+        except Exception:
+            log.exception("media failure handler %r failed for media %s", handler, media.pk)
     return "failed"
 
 

@@ -146,6 +146,10 @@ class OutboundMessage(models.Model):
         null=True,
         blank=True,
     )
+    # The citizen's message a bot reply answers.
+    in_reply_to = models.ForeignKey(
+        InboundMessage, related_name="replies", on_delete=models.SET_NULL, null=True, blank=True
+    )
     state = models.CharField("status", max_length=10, choices=State.choices, default=State.QUEUED)
     wamid = models.CharField(max_length=200, unique=True, null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -54,6 +54,7 @@ EXAMPLES = {
     "description": "PKL berjualan di trotoar depan Pasar Paringin.",
     "place": "Jl. Jend. A. Yani, Paringin, Kec. Paringin",
     "map_link": "https://maps.google.com/?q=-2.3321,115.4654",
+    "status": "Diverifikasi",
 }
 
 DEFINITIONS: dict[str, TemplateDef] = {
@@ -132,6 +133,12 @@ DEFINITIONS: dict[str, TemplateDef] = {
             "complaint_rated",
             "Terima kasih atas penilaian Anda untuk aduan *{{1}}*.",
             ("code",),
+        ),
+        TemplateDef(
+            "complaint_supported",
+            "Anda tercatat sebagai pendukung aduan *{{1}}* ({{2}}, status: {{3}}). Kami akan "
+            "mengabari Anda setiap perkembangannya.",
+            ("code", "category", "status"),
         ),
         TemplateDef(
             "kabid_review",

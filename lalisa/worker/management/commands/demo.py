@@ -56,6 +56,7 @@ SIMULATOR_SETTINGS = (
     "WHATSAPP_APP_SECRET",
     "WHATSAPP_VERIFY_TOKEN",
     "LALISA_WEBHOOK_URL",
+    "LALISA_PUBLIC_URL",
 )
 
 
@@ -113,6 +114,7 @@ def prepare_environment(environ=os.environ, port: int = DEFAULT_PORT) -> None:
             "WHATSAPP_APP_SECRET": found["app_secret"],
             "WHATSAPP_VERIFY_TOKEN": found["verify_token"],
             "LALISA_WEBHOOK_URL": f"{base}/webhooks/whatsapp",
+            "LALISA_PUBLIC_URL": base,
         }
         for name, value in defaults.items():
             if not environ.get(name):
