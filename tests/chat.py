@@ -49,7 +49,8 @@ def work(limit: int = 500) -> int:
     done = 0
     while done < limit:
         taken = inbound.drain(limit=50)
-        row = DBTaskResult.objects.ready().order_by("enqueued_at", "id").first()
+        # As the worker takes them: priority first, then run_after, then enqueued_at.
+        row = DBTaskResult.objects.ready().first()
         if row is not None:
             row.claim("test")
             try:

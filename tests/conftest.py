@@ -10,6 +10,17 @@ from lalisa.complaints.models import Category, Reporter
 from lalisa.regions.models import Kecamatan
 from lalisa.teams.models import TrcTeam
 
+
+@pytest.fixture(autouse=True)
+def _fresh_texts():
+    """Each test reads its own database's texts (a rolled-back edit leaves no cache)."""
+    from lalisa.notifications.texts import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
 # The citizen on the phone simulator (fixtures web and chat).
 pytest_plugins = ["tests.chat"]
 

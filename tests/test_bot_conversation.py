@@ -10,6 +10,7 @@ from django.utils import timezone
 from lalisa.bot import conversation
 from lalisa.bot.models import Conversation
 from lalisa.complaints import workflow
+from lalisa.complaints.errors import StepRefused
 from lalisa.complaints.models import (
     Category,
     Complaint,
@@ -23,6 +24,8 @@ from lalisa.complaints.models import (
     Supporter,
 )
 from lalisa.notifications.models import MessageText
+from lalisa.simulator.models import EmulatedMessage
+from lalisa.whatsapp import templates
 from lalisa.whatsapp.models import InboundMessage, OutboundMessage
 from tests.chat import Chat, work
 
@@ -672,3 +675,44 @@ def test_a_photo_or_a_voice_note_as_the_opening_gets_the_menu_and_is_kept(chat):
     kept = Conversation.objects.get(reporter=reporter_of(d)).draft["media"]
     assert InboundMessage.objects.get(pk=kept[0]).type == "audio"
 
+
+def test_a_reply_goes_before_news_queued_earlier(client, settings, file):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.test_bot_properties import PEOPLE, SECRET, Phone
+
+    settings.WHATSAPP_APP_SECRET = SECRET
+    for _ in range(3):
+        file()  # news for another citizen, queued first
+    Phone(client).post(PEOPLE[0], {"type": "text", "text": {"body": "halo"}})
+    first = DBTaskResult.objects.ready().first()
+    assert first.task_path.endswith("send_outbound")
+    reply = OutboundMessage.objects.get(pk=first.args_kwargs["args"][0])
+    assert reply.kind == "bot" and reply.to_phone == PEOPLE[0]["wa_id"]
+
+
+def test_a_staff_reply_reaches_the_citizen_inside_and_outside_the_window(chat, admin, trc):
+    c = chat()
+    file_by_taps(c)
+    complaint = only_complaint()
+    workflow.reply(complaint, actor=admin, text="Mohon kirim foto dari dekat, Bu.")
+    work()
+    assert "Mohon kirim foto dari dekat, Bu." in texts(c.new())
+    assert complaint.events.get(kind="reply").actor_user == admin
+    templates.sync()  # submitted to the emulator, approved by its webhook
+    work()
+    # A day and more later: the service and the phone both say the window is closed.
+    long_ago = timezone.now() - dt.timedelta(hours=30)
+    Reporter.objects.update(last_inbound_at=long_ago)
+    EmulatedMessage.objects.filter(direction=EmulatedMessage.Direction.IN).update(
+        created_at=long_ago
+    )
+    workflow.reply(complaint, actor=admin, text="Apakah pedagangnya masih ada?")
+    work()
+    late = c.new()
+    assert "Apakah pedagangnya masih ada?" in texts(late)
+    assert OutboundMessage.objects.filter(
+        notification__kind="staff_reply", payload__type="template", state="sent"
+    ).exists()
+    with pytest.raises(StepRefused):
+        workflow.reply(complaint, actor=trc, text="halo")

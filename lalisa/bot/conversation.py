@@ -117,7 +117,7 @@ def _staff(message: InboundMessage) -> None:
         payload=wa.text(say("bot_staff"))[0],
         in_reply_to=message,
     )
-    sender.enqueue(row.pk)
+    sender.enqueue(row.pk, priority=sender.REPLY_PRIORITY)
 
 
 class Turn:

@@ -40,7 +40,7 @@ def send(
             complaint=complaint,
             in_reply_to=message,
         )
-        sender.enqueue(row.pk)
+        sender.enqueue(row.pk, priority=sender.REPLY_PRIORITY)
         rows.append(row)
     return rows
 

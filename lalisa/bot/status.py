@@ -26,6 +26,7 @@ STEP_WORDS = {
     "correct": "data aduan diperbarui petugas",
     "support": "warga lain ikut mendukung",
     "rating_comment": "komentar penilaian diberikan",
+    "reply": "petugas membalas pesan Anda",
 }
 
 

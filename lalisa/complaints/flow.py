@@ -91,6 +91,7 @@ STEP_LABELS = {
     "support": "dukung aduan",
     # Not a step of the flow (no state is left), labelled for refusals and the timeline.
     "rating_comment": "komentar penilaian",
+    "reply": "balasan petugas",
 }
 
 # Steps whose actor must belong to the team of the complaint's active dispatch.

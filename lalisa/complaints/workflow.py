@@ -596,6 +596,30 @@ def comment_rating(complaint: Complaint, *, actor, comment: str) -> Complaint:
 
 
 @transaction.atomic
+def reply(complaint: Complaint, *, actor, text: str) -> Complaint:
+    """Staff write to the reporter in the complaint's chat: a normal message inside the
+    24-hour window, the approved template outside it. No change of state."""
+    who = _actor(actor)
+    locked = _lock(complaint)
+    if who.role not in (flow.ADMIN, flow.KABID):
+        raise RoleRefused("reply", locked.status, "hanya admin atau Kabid yang membalas pelapor.")
+    text = _require("reply", locked, text, "Isi balasan")
+    person = locked.reporter
+    if not notify.reachable(person):
+        raise InvalidStep("reply", locked.status, "pelapor tidak punya nomor WhatsApp.")
+    event = _record(locked, "reply", who, from_status=locked.status, reason=text)
+    notify.queue(
+        "staff_reply",
+        complaint=locked,
+        event=event,
+        to_reporter=person,
+        code=locked.code,
+        message=text,
+    )
+    return _sync(complaint, locked)
+
+
+@transaction.atomic
 def close(complaint: Complaint, *, actor, reason: str = "") -> Complaint:
     who = _actor(actor)
     locked = _lock(complaint)

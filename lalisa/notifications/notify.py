@@ -1,9 +1,21 @@
 """Queue what the service must tell people, inside the caller's transaction."""
 
+from datetime import timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from lalisa.notifications.models import Notification
 from lalisa.notifications.texts import render
+
+# Someone who wrote within this long is looking at the chat: their news goes first.
+WAITING_FOR = timedelta(minutes=2)
+WAITING_PRIORITY = 50
+
+
+def waiting(reporter) -> bool:
+    last = getattr(reporter, "last_inbound_at", None)
+    return last is not None and timezone.now() - last < WAITING_FOR
 
 
 def queue(kind: str, *, complaint=None, event=None, to_reporter=None, to_user=None, **params):
@@ -21,7 +33,10 @@ def queue(kind: str, *, complaint=None, event=None, to_reporter=None, to_user=No
         text=render(kind, **params),
         params={k: str(v) for k, v in params.items()},
     )
-    deliver_notification.enqueue(notification.pk)
+    if waiting(to_reporter):
+        deliver_notification.using(priority=WAITING_PRIORITY).enqueue(notification.pk)
+    else:
+        deliver_notification.enqueue(notification.pk)
     return notification
 
 

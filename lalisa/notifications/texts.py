@@ -4,6 +4,8 @@
 Placeholders in {braces}; an unknown one is left as it is rather than failing a send.
 """
 
+import time
+
 from django.db.utils import DatabaseError
 
 DEFAULTS: dict[str, tuple[str, str]] = {
@@ -74,6 +76,10 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Kami akan mengabari Anda setiap perkembangannya.",
         "Warga: bergabung sebagai pendukung",
     ),
+    "staff_reply": (
+        "Pesan dari petugas {agency} tentang aduan *{code}*:\n{message}",
+        "Warga: balasan petugas di percakapan aduan",
+    ),
     "kabid_review": (
         "Aduan baru untuk ditelaah: *{code}* ({category}, {priority}).\n{description}\n"
         "Lokasi: {place}",
@@ -120,22 +126,40 @@ class _Keep(dict):
         return "{" + key + "}"
 
 
-def template(key: str) -> str:
-    from lalisa.notifications.models import MessageText
+# The edited texts and the service's names, read once per CACHE_SECONDS per process (a bot
+# answer uses a dozen texts); a save in this process clears it at once.
+CACHE_SECONDS = 5.0
+_cache: dict = {}
 
+
+def clear_cache(**_kwargs) -> None:
+    _cache.clear()
+
+
+def _loaded() -> dict:
+    from lalisa.notifications.models import MessageText
+    from lalisa.service.models import ServiceProfile
+
+    now = time.monotonic()
+    if _cache and now - _cache["at"] < CACHE_SECONDS:
+        return _cache
     try:
-        row = MessageText.objects.filter(key=key).values_list("text", flat=True).first()
+        texts = dict(MessageText.objects.values_list("key", "text"))
+        profile = ServiceProfile.get()
+        names = {"agency": profile.agency_name, "service": profile.service_name}
     except DatabaseError:
-        row = None
-    return row or DEFAULTS[key][0]
+        return {"texts": {}, "names": {"agency": "", "service": ""}}
+    _cache.update(at=now, texts=texts, names=names)
+    return _cache
+
+
+def template(key: str) -> str:
+    return _loaded()["texts"].get(key) or DEFAULTS[key][0]
 
 
 def render(key: str, **params) -> str:
     """The text for `key`; {agency} and {service} come from the service profile."""
-    from lalisa.service.models import ServiceProfile
-
-    profile = ServiceProfile.get()
-    values = {"agency": profile.agency_name, "service": profile.service_name}
+    values = dict(_loaded()["names"])
     values.update({k: "" if v is None else v for k, v in params.items()})
     return template(key).format_map(_Keep(values))
 

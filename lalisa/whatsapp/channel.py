@@ -10,7 +10,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 
-from lalisa.notifications import channels
+from lalisa.notifications import channels, notify
 from lalisa.notifications.models import Notification
 from lalisa.phones import wa_id_of
 from lalisa.whatsapp import messages, sender, templates
@@ -89,6 +89,7 @@ class WhatsAppChannel:
             key = n.kind if templates.definition(n.kind) else ""
             params = fallback_params(n) if key else []
             extra = FOLLOWUPS[n.kind](n) if n.kind in FOLLOWUPS else []
+            priority = notify.WAITING_PRIORITY if notify.waiting(n.to_reporter) else None
             for payload in [*messages.text(n.text), *extra]:
                 row = OutboundMessage.objects.create(
                     reporter_id=n.to_reporter_id,
@@ -102,7 +103,7 @@ class WhatsAppChannel:
                     notification=n,
                     complaint_id=n.complaint_id,
                 )
-                sender.enqueue(row.pk)
+                sender.enqueue(row.pk, priority=priority)
             if n.error:
                 n.error = ""
                 n.save(update_fields=["error"])

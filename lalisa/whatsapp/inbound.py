@@ -132,11 +132,11 @@ def drain(limit: int = DRAIN_BATCH, now: dt.datetime | None = None) -> int:
     started = time.monotonic()
     for pk in taken:
         process_delivery(pk)
-    _yield_to_intake(time.monotonic() - started)
+    yield_to_intake(time.monotonic() - started)
     return len(taken)
 
 
-def _yield_to_intake(spent: float) -> None:
+def yield_to_intake(spent: float) -> None:
     """While Meta is still posting (a burst), pause as long as the batch took: the web's
     inserts get the CPU and SQLite's write lock, so every post is answered fast; the backlog
     is processed at full speed as soon as the burst is over (bench/webhook.py)."""
@@ -201,6 +201,8 @@ def store_inbound(item: parse.Inbound, delivery: WebhookDelivery | None = None):
             Reporter.objects.filter(pk=sender.pk).filter(
                 Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=sent_at)
             ).update(last_inbound_at=sent_at)
+            if sender.last_inbound_at is None or sender.last_inbound_at < sent_at:
+                sender.last_inbound_at = sent_at  # the handlers see it too
         if item.media is not None:
             _queue_media(message, item.media)
         _run_handlers(message, [problem] if problem else [])

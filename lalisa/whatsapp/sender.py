@@ -99,12 +99,21 @@ def send_outbound(outbound_id: int) -> str:
     return send_now(outbound_id)
 
 
-def enqueue(outbound_id: int, run_after: dt.datetime | None = None) -> None:
+# A reply to someone waiting in the chat goes before news queued earlier
+# (notify.WAITING_PRIORITY is the same for their notifications).
+REPLY_PRIORITY = 50
+
+
+def enqueue(
+    outbound_id: int, run_after: dt.datetime | None = None, *, priority: int | None = None
+) -> None:
     """Queue a send (in the caller's transaction, so it exists only if the row does)."""
-    if run_after is None:
-        send_outbound.enqueue(outbound_id)
-    else:
-        send_outbound.using(run_after=run_after).enqueue(outbound_id)
+    options = {}
+    if run_after is not None:
+        options["run_after"] = run_after
+    if priority is not None:
+        options["priority"] = priority
+    (send_outbound.using(**options) if options else send_outbound).enqueue(outbound_id)
 
 
 def send_now(outbound_id: int) -> str:

@@ -23,7 +23,8 @@ RETRY_BATCH = 500
 
 
 # Deliveries have no task rows: every worker drains the table in its loop.
-drains.register("whatsapp.deliveries", inbound.drain)
+# While Meta posts a burst, the worker's tasks (the bot's sends) wait their turn too.
+drains.register("whatsapp.deliveries", inbound.drain, yield_to=inbound.yield_to_intake)
 
 
 @task()

@@ -55,6 +55,7 @@ EXAMPLES = {
     "place": "Jl. Jend. A. Yani, Paringin, Kec. Paringin",
     "map_link": "https://maps.google.com/?q=-2.3321,115.4654",
     "status": "Diverifikasi",
+    "message": "Mohon kirim foto lokasi dari dekat agar tim mudah menemukannya.",
 }
 
 DEFINITIONS: dict[str, TemplateDef] = {
@@ -139,6 +140,11 @@ DEFINITIONS: dict[str, TemplateDef] = {
             "Anda tercatat sebagai pendukung aduan *{{1}}* ({{2}}, status: {{3}}). Kami akan "
             "mengabari Anda setiap perkembangannya.",
             ("code", "category", "status"),
+        ),
+        TemplateDef(
+            "staff_reply",
+            "Pesan dari petugas tentang aduan *{{1}}*:\n{{2}}\nBalas pesan ini bila perlu.",
+            ("code", "message"),
         ),
         TemplateDef(
             "kabid_review",

@@ -11,10 +11,25 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 registry: dict[str, Callable[[], int]] = {}
+# Called after each task with the seconds it took: a drain whose producer is busy (Meta
+# posting a burst) may pause the worker so the web keeps the CPU and the write lock.
+yielders: dict[str, Callable[[float], None]] = {}
 
 
-def register(name: str, func: Callable[[], int]) -> None:
+def register(
+    name: str, func: Callable[[], int], *, yield_to: Callable[[float], None] | None = None
+) -> None:
     registry[name] = func
+    if yield_to is not None:
+        yielders[name] = yield_to
+
+
+def after_task(spent: float) -> None:
+    for name, func in list(yielders.items()):
+        try:
+            func(spent)
+        except Exception:
+            log.exception("yielding for %s failed", name)
 
 
 def run_all() -> int:

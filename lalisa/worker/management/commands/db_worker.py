@@ -99,7 +99,10 @@ class SchedulingWorker(Worker):
             drained = self.drain()
             retrieved, task_result = self.claim()
             if task_result is not None:
+                started = time.monotonic()
                 self.run_task(task_result)
+                if not self.batch:
+                    drains.after_task(time.monotonic() - started)
 
             if self.batch and retrieved and task_result is None and not drained:
                 logger.info("No more tasks to run for worker_id=%s - exiting.", self.worker_id)
