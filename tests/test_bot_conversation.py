@@ -410,6 +410,15 @@ def test_a_fire_gets_the_numbers_even_during_handling(chat, file):
     c.new()
     answer = c.say("kebakaran rumah di sebelah!")
     assert "113" in answer[0]["text"]
+    # ... and the next, ordinary complaint is not urgent for it.
+    c.say("lapor")
+    c.tap("Kebisingan")
+    c.say("Musik keras dari warung tiap malam")
+    c.location(*PARINGIN)
+    c.tap("Lewati")
+    c.tap("Biasa")
+    c.tap("Kirim")
+    assert Complaint.objects.latest("pk").priority == Priority.NORMAL
 
 
 # --- status -------------------------------------------------------------------------------

@@ -128,6 +128,7 @@ class Turn:
         self.reporter = reporter
         self.out: list[dict] = []
         self.complaint = None  # the complaint the answer is about, for staff's chat view
+        self.urgent = False
         self.conv = _conversation(reporter)
         self.draft: dict = self.conv.draft or {}
         self.words: Understood = understand(message.text or "")
@@ -170,6 +171,9 @@ class Turn:
 
     def _save(self, now) -> None:
         conv = self.conv
+        if self.urgent and (conv.step in DRAFT_STEPS or self._has_draft()):
+            # The emergency is this draft's: the complaint is urgent, the numbers told once.
+            self.draft["urgent"] = self.draft["emergency_told"] = True
         conv.draft = self.draft
         conv.updated_at = now
         conv.save(update_fields=["step", "draft", "complaint", "updated_at", "set_aside_at"])
@@ -189,8 +193,7 @@ class Turn:
 
     def _emergency(self) -> None:
         self.say("bot_emergency", numbers=_numbers())
-        self.draft["urgent"] = True
-        self.draft["emergency_told"] = True
+        self.urgent = True
 
     # --- what came in --------------------------------------------------------------------
 
