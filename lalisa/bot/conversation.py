@@ -32,11 +32,9 @@ from lalisa.complaints.models import (
     Reporter,
     Status,
 )
-from lalisa.phones import wa_id_of
 from lalisa.regions.models import Desa, Kecamatan
 from lalisa.service.models import EmergencyNumber, ServiceProfile
 from lalisa.whatsapp import messages as wa
-from lalisa.whatsapp import sender
 from lalisa.whatsapp.models import InboundMedia, InboundMessage, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -88,8 +86,9 @@ def handle(message: InboundMessage) -> str:
     if message.type in SILENT_TYPES:
         return ""
     if message.staff_id:
-        _staff(message)
-        return ""
+        from lalisa.bot import staff
+
+        return staff.handle(message)
     reporter = message.reporter
     if reporter is None:
         return "Bot: pengirim tidak dikenali, pesan tidak dijawab."
@@ -101,23 +100,6 @@ def handle(message: InboundMessage) -> str:
         replies.send(reporter, replies.text(say("bot_error")), message=message)
         return f"Bot: {type(exc).__name__}: {exc}"
     return ""
-
-
-def _staff(message: InboundMessage) -> None:
-    """Staff numbers get the staff's tools, not the citizen's questions."""
-    user = message.staff
-    to = wa_id_of(user.whatsapp) if user.whatsapp else ""
-    if not to and not user.whatsapp_user_id:
-        return
-    row = OutboundMessage.objects.create(
-        staff=user,
-        to_phone=to,
-        to_user_id="" if to else user.whatsapp_user_id,
-        kind=replies.KIND,
-        payload=wa.text(say("bot_staff"))[0],
-        in_reply_to=message,
-    )
-    sender.enqueue(row.pk, priority=sender.REPLY_PRIORITY)
 
 
 class Turn:
@@ -941,13 +923,16 @@ def set_aside_idle(now=None) -> int:
     """Drafts idle for IDLE_AFTER are put aside and their citizens told how to resume."""
     now = now or timezone.now()
     idle = Conversation.objects.filter(
-        step__in=DRAFT_STEPS, set_aside_at__isnull=True, updated_at__lt=now - IDLE_AFTER
+        reporter__isnull=False,
+        step__in=DRAFT_STEPS,
+        set_aside_at__isnull=True,
+        updated_at__lt=now - IDLE_AFTER,
     )
     done = 0
     for pk in list(idle.values_list("pk", flat=True)[:500]):
         with transaction.atomic():
             conv = (
-                Conversation.objects.select_for_update()
+                Conversation.objects.select_for_update(of=("self",))
                 .select_related("reporter")
                 .filter(pk=pk, set_aside_at__isnull=True, updated_at__lt=now - IDLE_AFTER)
                 .first()

@@ -9,7 +9,19 @@ class Conversation(models.Model):
     citizen taps Kirim, whole (DESIGN.md: no half-made complaints)."""
 
     reporter = models.OneToOneField(
-        "complaints.Reporter", related_name="conversation", on_delete=models.CASCADE
+        "complaints.Reporter",
+        related_name="conversation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    # A staff member's conversation (the Kabid's and the TRC's WhatsApp commands).
+    staff = models.OneToOneField(
+        "accounts.User",
+        related_name="conversation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
     )
     # The question the citizen is answering ("" when none).
     step = models.CharField("langkah", max_length=24, blank=True)
@@ -25,6 +37,12 @@ class Conversation(models.Model):
     class Meta:
         verbose_name = "percakapan bot"
         verbose_name_plural = "percakapan bot"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reporter__isnull=True) ^ models.Q(staff__isnull=True),
+                name="conversation_of_one_person",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.reporter} ({self.step or 'menu'})"
+        return f"{self.reporter or self.staff} ({self.step or 'menu'})"

@@ -341,10 +341,105 @@ _TEXTS: dict[str, tuple[str, str, int]] = {
         "Bot: gangguan saat memproses pesan",
         wa.TEXT_MAX,
     ),
-    "bot_staff": (
-        "Nomor ini terdaftar sebagai petugas {agency}. Silakan gunakan aplikasi web {service} "
-        "untuk menangani aduan.",
-        "Bot: pesan dari nomor petugas",
+    # --- staff on WhatsApp: the Kabid's decision, the TRC's dispatch
+    "staff_menu_kabid": (
+        "Aduan yang menunggu keputusan tindak lanjut. Pilih untuk melihat:",
+        "Petugas: menu Kabid",
+        BODY,
+    ),
+    "staff_menu_trc": (
+        "Penugasan tim {team}. Pilih untuk melihat atau melapor:",
+        "Petugas: menu TRC",
+        BODY,
+    ),
+    "staff_menu_button": ("Lihat aduan", "Petugas: tombol daftar aduan", LIST_BUTTON),
+    "staff_nothing_kabid": (
+        "Tidak ada aduan yang menunggu keputusan Anda.",
+        "Petugas: Kabid tanpa aduan menunggu",
+        wa.TEXT_MAX,
+    ),
+    "staff_nothing_trc": (
+        "Tidak ada penugasan aktif untuk tim {team}.",
+        "Petugas: TRC tanpa penugasan",
+        wa.TEXT_MAX,
+    ),
+    "staff_no_role": (
+        "Nomor ini terdaftar sebagai petugas {agency}. Silakan gunakan aplikasi web {service}.",
+        "Petugas: peran tanpa menu WhatsApp",
+        wa.TEXT_MAX,
+    ),
+    "staff_review": (
+        "*{code}* — {category} ({priority})\n{description}\nLokasi: {place}\n\n"
+        "Disarankan: *{team}* ({why}). Tekan nama tim untuk menugaskannya.",
+        "Petugas: aduan terverifikasi untuk Kabid, dengan tim yang disarankan",
+        BODY,
+    ),
+    "staff_btn_other": ("Pilih tim lain", "Petugas: tombol tim lain", BUTTON),
+    "staff_btn_decline": ("Tolak", "Petugas: tombol tolak tindak lanjut", BUTTON),
+    "staff_teams": ("Pilih tim untuk *{code}*:", "Petugas: daftar tim", BODY),
+    "staff_teams_button": ("Pilih tim", "Petugas: tombol daftar tim", LIST_BUTTON),
+    "staff_team_desc": (
+        "{distance}{load} tugas berjalan",
+        "Petugas: keterangan tim di daftar",
+        ROW_DESC,
+    ),
+    "staff_ask_decline": (
+        "Tulis alasan aduan *{code}* tidak ditindaklanjuti (dikirim kepada pelapor):",
+        "Petugas: minta alasan penolakan",
+        wa.TEXT_MAX,
+    ),
+    "staff_dispatched": (
+        "Tim {team} ditugaskan untuk *{code}*. Pelapor dan tim sudah diberi tahu.",
+        "Petugas: tim ditugaskan",
+        wa.TEXT_MAX,
+    ),
+    "staff_declined": (
+        "Aduan *{code}* tidak ditindaklanjuti. Pelapor sudah diberi tahu.",
+        "Petugas: tindak lanjut ditolak",
+        wa.TEXT_MAX,
+    ),
+    "staff_refused": ("Tidak dapat dilakukan: {reason}", "Petugas: langkah ditolak", wa.TEXT_MAX),
+    "staff_not_understood": (
+        "Ketik *menu* untuk melihat daftar aduan Anda.",
+        "Petugas: pesan tidak dipahami",
+        wa.TEXT_MAX,
+    ),
+    "trc_task": (
+        "*{code}* — {category} ({priority})\n{description}\nLokasi: {place}\nStatus: {status}",
+        "TRC: penugasan dengan tombol langkah berikutnya",
+        BODY,
+    ),
+    "trc_btn_accept": ("Terima tugas", "TRC: tombol terima", BUTTON),
+    "trc_btn_arrive": ("Tiba di lokasi", "TRC: tombol tiba", BUTTON),
+    "trc_btn_report": ("Laporkan hasil", "TRC: tombol laporan", BUTTON),
+    "trc_btn_done": ("Selesai", "TRC: tombol selesai (kirim laporan)", BUTTON),
+    "trc_accepted": (
+        "Tugas *{code}* diterima. Tekan *Tiba di lokasi* saat sampai.",
+        "TRC: tugas diterima",
+        BODY,
+    ),
+    "trc_arrived": (
+        "Tercatat tiba di lokasi *{code}*. Setelah selesai menangani, tekan *Laporkan hasil*.",
+        "TRC: tiba di lokasi",
+        BODY,
+    ),
+    "trc_ask_outcome": ("Apa hasil penanganan *{code}*?", "TRC: pilih hasil", BODY),
+    "trc_outcome_button": ("Pilih hasil", "TRC: tombol daftar hasil", LIST_BUTTON),
+    "trc_ask_note": (
+        "Tulis catatan singkat tentang penanganan di lokasi (dikirim kepada pelapor).",
+        "TRC: minta catatan",
+        wa.TEXT_MAX,
+    ),
+    "trc_ask_photos": (
+        "Kirim foto hasil penanganan (boleh beberapa), lalu tekan *Selesai*. Foto pertama "
+        "dilampirkan pada laporan.",
+        "TRC: minta foto hasil",
+        BODY,
+    ),
+    "trc_photo_received": ("Foto diterima ({count}).", "TRC: foto hasil diterima", wa.TEXT_MAX),
+    "trc_completed": (
+        "Laporan *{code}* terkirim kepada pelapor. Terima kasih!",
+        "TRC: laporan selesai",
         wa.TEXT_MAX,
     ),
 }
