@@ -44,8 +44,10 @@ INSTALLED_APPS = [
     "lalisa.whatsapp",
     "lalisa.bot",
     "lalisa.simulator",
+    "lalisa.escalation",
     "lalisa.worker",  # before django_tasks_db: its db_worker adds the scheduler
     "lalisa.web",
+    "lalisa.api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lalisa.web.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lalisa.web.middleware.IdleLogoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -159,6 +163,11 @@ if LALISA_HTTPS:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A staff session unused this long is logged out on its next request (0: never).
+LALISA_IDLE_LOGOUT_MINUTES = envint("LALISA_IDLE_LOGOUT_MINUTES", 120)
+# The login throttle counts per client address: behind the trusted TLS proxy (LALISA_HTTPS)
+# that is the last X-Forwarded-For entry, else REMOTE_ADDR.
+LALISA_TRUST_X_FORWARDED_FOR = envbool("LALISA_TRUST_X_FORWARDED_FOR", LALISA_HTTPS)
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 

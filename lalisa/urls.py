@@ -14,5 +14,6 @@ urlpatterns = [
     path("webhooks/", include("lalisa.whatsapp.urls")),
     # The Graph API emulator and the phone simulator answer only when LALISA_SIMULATOR is on.
     path("", include("lalisa.simulator.urls")),
+    path("api/v1/", include("lalisa.api.urls")),
     path("", include("lalisa.web.urls")),
 ]

@@ -3,11 +3,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from lalisa.accounts.models import ApiToken, User
+from lalisa.accounts.models import ApiToken, LoginAttempt, User
 from lalisa.readonly_admin import ReadOnly
+from lalisa.web.forms import AdminLoginForm
 
 # The role decides what a user may do (lalisa.access); groups would only confuse that.
 admin.site.unregister(Group)
+# The setup login counts failures and lock-outs like the staff login (lalisa.web.forms).
+admin.site.login_form = AdminLoginForm
 
 ROLE_HELP = (
     "Peran menentukan apa yang dapat dilihat dan dikerjakan pengguna. Anggota TRC wajib "
@@ -83,3 +86,13 @@ class ApiTokenAdmin(ReadOnly, admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{count} token dicabut.", messages.SUCCESS)
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(ReadOnly, admin.ModelAdmin):
+    """The login log: every failure, refusal and lock-out, written by the login form."""
+
+    list_display = ("created_at", "username", "ip", "result", "locks_username", "locks_ip")
+    list_filter = ("result", "locks_username", "locks_ip")
+    search_fields = ("username", "ip")
+    date_hierarchy = "created_at"

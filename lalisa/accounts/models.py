@@ -111,3 +111,34 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+class LoginAttempt(models.Model):
+    """One try at the staff login: the log the lock-outs are counted from (lalisa.web.forms).
+
+    Successes are kept too: failures before a user's last success no longer count, so the
+    log itself stays whole."""
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", "Berhasil"
+        FAILED = "failed", "Gagal"
+        REFUSED = "refused", "Ditolak (sedang dikunci)"
+
+    username = models.CharField("nama pengguna dicoba", max_length=150, db_index=True)
+    ip = models.GenericIPAddressField("alamat IP", null=True, blank=True, db_index=True)
+    result = models.CharField("hasil", max_length=8, choices=Result.choices)
+    locks_username = models.BooleanField("mengunci nama pengguna", default=False)
+    locks_ip = models.BooleanField("mengunci alamat IP", default=False)
+    created_at = models.DateTimeField("waktu", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "percobaan masuk"
+        verbose_name_plural = "percobaan masuk"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.username} {self.ip or '-'} {self.get_result_display()}"
+
+    @property
+    def caused_lockout(self) -> bool:
+        return self.locks_username or self.locks_ip

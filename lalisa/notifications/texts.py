@@ -94,6 +94,33 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Penugasan aduan *{code}* untuk tim {team} dibatalkan: tim lain ditugaskan.",
         "TRC: penugasan dialihkan ke tim lain",
     ),
+    "escalation_verify_late": (
+        "PERINGATAN — aduan *{code}* ({category}, {priority}) belum diverifikasi admin, "
+        "padahal batasnya {due}.\nMohon pastikan aduan ini segera diperiksa.",
+        "Kabid: verifikasi aduan terlambat",
+    ),
+    "escalation_dispatch_late": (
+        "PERINGATAN — aduan *{code}* ({category}, {priority}) sudah diverifikasi tetapi belum "
+        "ditugaskan ke tim TRC, padahal batasnya {due}.\nMohon segera putuskan tindak "
+        "lanjutnya.",
+        "Kabid: penugasan aduan terlambat",
+    ),
+    "escalation_done_late": (
+        "PERINGATAN — penanganan aduan *{code}* ({category}, {priority}) oleh tim {team} "
+        "melewati batas {due}.\nStatus sekarang: {status}.",
+        "Pimpinan: penanganan aduan terlambat",
+    ),
+    "trc_accept_reminder": (
+        "PENGINGAT — penugasan aduan *{code}* ({category}, {priority}) untuk tim {team} belum "
+        "dikonfirmasi sejak {dispatched}.\nLokasi: {place}\nSegera konfirmasi penugasan ini.",
+        "TRC: penugasan belum dikonfirmasi",
+    ),
+    "escalation_not_accepted": (
+        "PERINGATAN — penugasan aduan *{code}* ({category}, {priority}) untuk tim {team} belum "
+        "dikonfirmasi sejak {dispatched}, meski tim sudah diingatkan.\nPertimbangkan "
+        "menghubungi tim atau menugaskan tim lain.",
+        "Kabid: penugasan tidak dikonfirmasi tim",
+    ),
 }
 
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from lalisa.web import views
+from lalisa.web.forms import LoginForm
 
 app_name = "web"
 urlpatterns = [
@@ -9,7 +10,9 @@ urlpatterns = [
     path(
         "masuk/",
         auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
+            template_name="web/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=LoginForm,  # throttled: lock-outs after repeated failures
         ),
         name="login",
     ),

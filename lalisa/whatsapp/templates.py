@@ -56,6 +56,7 @@ EXAMPLES = {
     "map_link": "https://maps.google.com/?q=-2.3321,115.4654",
     "status": "Diverifikasi",
     "message": "Mohon kirim foto lokasi dari dekat agar tim mudah menemukannya.",
+    "dispatched": "30 November 2026 09.15 WITA",
 }
 
 DEFINITIONS: dict[str, TemplateDef] = {
@@ -162,6 +163,38 @@ DEFINITIONS: dict[str, TemplateDef] = {
             "trc_dispatch_cancelled",
             "Penugasan aduan *{{1}}* untuk tim {{2}} dibatalkan karena tim lain ditugaskan.",
             ("code", "team"),
+        ),
+        TemplateDef(
+            "escalation_verify_late",
+            "Peringatan: aduan *{{1}}* ({{2}}, prioritas {{3}}) belum diverifikasi admin, "
+            "padahal batasnya {{4}}. Mohon pastikan aduan ini segera diperiksa.",
+            ("code", "category", "priority", "due"),
+        ),
+        TemplateDef(
+            "escalation_dispatch_late",
+            "Peringatan: aduan *{{1}}* ({{2}}, prioritas {{3}}) sudah diverifikasi tetapi belum "
+            "ditugaskan ke tim TRC, padahal batasnya {{4}}. Mohon segera putuskan tindak "
+            "lanjutnya.",
+            ("code", "category", "priority", "due"),
+        ),
+        TemplateDef(
+            "escalation_done_late",
+            "Peringatan: penanganan aduan *{{1}}* ({{2}}, prioritas {{3}}) oleh tim {{4}} "
+            "melewati batas {{5}}. Status sekarang: {{6}}. Silakan buka LA-LISA.",
+            ("code", "category", "priority", "team", "due", "status"),
+        ),
+        TemplateDef(
+            "trc_accept_reminder",
+            "Pengingat: penugasan aduan *{{1}}* ({{2}}, prioritas {{3}}) untuk tim {{4}} belum "
+            "dikonfirmasi sejak {{5}}.\nLokasi: {{6}}\nSegera konfirmasi penugasan ini.",
+            ("code", "category", "priority", "team", "dispatched", "place"),
+        ),
+        TemplateDef(
+            "escalation_not_accepted",
+            "Peringatan: penugasan aduan *{{1}}* ({{2}}, prioritas {{3}}) untuk tim {{4}} belum "
+            "dikonfirmasi sejak {{5}}, meski tim sudah diingatkan. Pertimbangkan menugaskan "
+            "tim lain.",
+            ("code", "category", "priority", "team", "dispatched"),
         ),
     ]
 }

@@ -1,0 +1,119 @@
+"""The staff login, throttled: repeated failures lock a username or an address for a while.
+
+Every try is a LoginAttempt row; the lock-outs are counted from those rows, so they hold
+across processes and restarts, and the superadmin reads the same rows in the setup admin.
+"""
+
+import ipaddress
+import logging
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from lalisa.accounts.models import LoginAttempt
+
+log = logging.getLogger(__name__)
+
+USERNAME_LIMIT = 5
+IP_LIMIT = 20
+WINDOW = timedelta(minutes=15)
+LOCK_FOR = timedelta(minutes=15)
+
+# The same words whichever lock applies: nothing tells whether the username exists.
+LOCKED_MESSAGE = (
+    "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, percobaan masuk ditutup "
+    "sementara; silakan coba lagi 15 menit lagi."
+)
+
+Result = LoginAttempt.Result
+
+
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind the trusted TLS proxy the last
+    X-Forwarded-For entry (the one that proxy added; earlier ones the client can forge)."""
+    candidate = ""
+    if getattr(settings, "LALISA_TRUST_X_FORWARDED_FOR", False):
+        candidate = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+    candidate = candidate or request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def is_locked(username: str, ip: str | None, now=None) -> bool:
+    now = now or timezone.now()
+    lock = Q(locks_username=True, username=username)
+    if ip:
+        lock |= Q(locks_ip=True, ip=ip)
+    return LoginAttempt.objects.filter(lock, created_at__gt=now - LOCK_FOR).exists()
+
+
+@transaction.atomic
+def record_failure(username: str, ip: str | None, now=None) -> LoginAttempt:
+    """Log a failed try; it locks the username (or the address) when it reaches the limit."""
+    now = now or timezone.now()
+    start = now - WINDOW
+    # A success clears the username's earlier failures (not the address's).
+    last_success = LoginAttempt.objects.filter(username=username, result=Result.SUCCESS).aggregate(
+        at=Max("created_at")
+    )["at"]
+    if last_success and last_success > start:
+        start = last_success
+    failed = LoginAttempt.objects.filter(result=Result.FAILED)
+    by_user = failed.filter(username=username, created_at__gt=start).count() + 1
+    by_ip = failed.filter(ip=ip, created_at__gt=now - WINDOW).count() + 1 if ip else 0
+    attempt = LoginAttempt.objects.create(
+        username=username,
+        ip=ip,
+        result=Result.FAILED,
+        locks_username=by_user >= USERNAME_LIMIT,
+        locks_ip=by_ip >= IP_LIMIT,
+        created_at=now,
+    )
+    if attempt.caused_lockout:
+        log.warning(
+            "login locked for 15 minutes: username=%r ip=%s (%d by username, %d by ip)",
+            username,
+            ip,
+            by_user,
+            by_ip,
+        )
+    return attempt
+
+
+class ThrottledLogin:
+    """Mixed into an AuthenticationForm (it needs the request, which LoginView passes)."""
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip().lower()[:150]
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()  # the field errors say what is missing
+        ip = client_ip(self.request) if self.request is not None else None
+        if is_locked(username, ip):
+            LoginAttempt.objects.create(username=username, ip=ip, result=Result.REFUSED)
+            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            # A right password for an account that may not log in here (inactive, or not
+            # staff on the admin login) is no guess: only unknown credentials count.
+            if self.user_cache is None and record_failure(username, ip).caused_lockout:
+                raise forms.ValidationError(LOCKED_MESSAGE, code="locked") from None
+            raise
+        LoginAttempt.objects.create(username=username, ip=ip, result=Result.SUCCESS)
+        return cleaned
+
+
+class LoginForm(ThrottledLogin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
+    """The setup admin's own login page counts against the same limits."""
