@@ -92,6 +92,8 @@ def handle(message: InboundMessage) -> str:
     reporter = message.reporter
     if reporter is None:
         return "Bot: pengirim tidak dikenali, pesan tidak dijawab."
+    if reporter.blocked_at is not None:
+        return ""  # kept and shown to staff, never answered (the notice went once)
     try:
         with transaction.atomic():
             Turn(message, reporter).run()

@@ -231,8 +231,9 @@ class StaffTurn:
         self.out.append(wa.list_message(body, say("staff_teams_button"), rows=rows))
 
     def _outcomes(self, complaint: Complaint) -> None:
+        # A name too long for a row title is shown whole as its description.
         rows = [
-            (f"trc:outcome:{complaint.pk}:{o.code}", o.name)
+            (f"trc:outcome:{complaint.pk}:{o.code}", o.name, o.name if len(o.name) > 24 else "")
             for o in Outcome.objects.filter(active=True)[:10]
         ]
         body = say("trc_ask_outcome", code=complaint.code)

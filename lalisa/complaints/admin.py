@@ -3,7 +3,8 @@ are not registered — their state changes only through lalisa.complaints.workfl
 
 from django.contrib import admin
 
-from lalisa.complaints.models import Category, Outcome
+from lalisa.complaints.models import Category, Outcome, ReporterBlock
+from lalisa.readonly_admin import ReadOnly
 
 CODE_HELP = "Kode tetap setelah disimpan, karena dipakai sistem dan laporan."
 
@@ -62,3 +63,12 @@ class OutcomeAdmin(CodedAdmin):
             },
         )
     ]
+
+
+@admin.register(ReporterBlock)
+class ReporterBlockAdmin(ReadOnly, admin.ModelAdmin):
+    """The log of blocked numbers: written by the admin's block action, read here."""
+
+    list_display = ["reporter", "reason", "blocked_by", "created_at", "lifted_at", "lifted_by"]
+    list_select_related = ["reporter", "blocked_by", "lifted_by"]
+    date_hierarchy = "created_at"

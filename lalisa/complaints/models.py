@@ -93,6 +93,8 @@ class Reporter(models.Model):
     name = models.CharField("nama (diisi petugas)", max_length=200, blank=True)
     created_at = models.DateTimeField("tercatat", default=timezone.now)
     last_inbound_at = models.DateTimeField("pesan terakhir", null=True, blank=True)
+    # A number that sent abuse or pranks: its messages are kept but not answered.
+    blocked_at = models.DateTimeField("diblokir", null=True, blank=True)
 
     class Meta:
         verbose_name = "pelapor"
@@ -110,6 +112,26 @@ class Reporter(models.Model):
 
     def __str__(self):
         return self.display_name
+
+
+class ReporterBlock(models.Model):
+    """Who blocked or unblocked a number, when and why (the log the admin keeps)."""
+
+    reporter = models.ForeignKey(Reporter, related_name="blocks", on_delete=models.CASCADE)
+    blocked_by = models.ForeignKey(
+        "accounts.User", related_name="+", on_delete=models.PROTECT, verbose_name="oleh"
+    )
+    reason = models.TextField("alasan")
+    created_at = models.DateTimeField("diblokir", default=timezone.now)
+    lifted_at = models.DateTimeField("dibuka", null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        "accounts.User", related_name="+", on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "blokir nomor"
+        verbose_name_plural = "blokir nomor"
+        ordering = ["-created_at"]
 
 
 class TicketCounter(models.Model):

@@ -80,6 +80,11 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         "Pesan dari petugas {agency} tentang aduan *{code}*:\n{message}",
         "Warga: balasan petugas di percakapan aduan",
     ),
+    "reporter_blocked": (
+        "Mohon maaf, nomor ini tidak lagi dilayani oleh {service} karena pesan yang dikirim "
+        "tidak sesuai ketentuan layanan. Untuk keadaan darurat hubungi 112.",
+        "Warga: nomor diblokir (pemberitahuan sekali)",
+    ),
     "kabid_review": (
         "Aduan baru untuk ditelaah: *{code}* ({category}, {priority}).\n{description}\n"
         "Lokasi: {place}",

@@ -55,6 +55,7 @@ EXAMPLES = {
     "place": "Jl. Jend. A. Yani, Paringin, Kec. Paringin",
     "map_link": "https://maps.google.com/?q=-2.3321,115.4654",
     "status": "Diverifikasi",
+    "service": "LA-LISA",
     "message": "Mohon kirim foto lokasi dari dekat agar tim mudah menemukannya.",
     "dispatched": "30 November 2026 09.15 WITA",
 }
@@ -146,6 +147,12 @@ DEFINITIONS: dict[str, TemplateDef] = {
             "staff_reply",
             "Pesan dari petugas tentang aduan *{{1}}*:\n{{2}}\nBalas pesan ini bila perlu.",
             ("code", "message"),
+        ),
+        TemplateDef(
+            "reporter_blocked",
+            "Mohon maaf, nomor ini tidak lagi dilayani oleh {{1}} karena pesan yang dikirim "
+            "tidak sesuai ketentuan layanan. Untuk keadaan darurat hubungi 112.",
+            ("service",),
         ),
         TemplateDef(
             "kabid_review",
