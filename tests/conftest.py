@@ -21,6 +21,16 @@ def _fresh_texts():
     clear_cache()
 
 
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright drives Debian's Chromium (the project's setup installs it)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu"],
+    }
+
+
 # The citizen on the phone simulator (fixtures web and chat).
 pytest_plugins = ["tests.chat"]
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lalisa.web import views
+from lalisa.web import actions, filing, views
 from lalisa.web.forms import LoginForm
 
 app_name = "web"
@@ -18,7 +18,16 @@ urlpatterns = [
     ),
     # POST only (Django's LogoutView): a link cannot log anyone out.
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    # Before aduan/<code>/: "baru.json" is no ticket code.
+    path("aduan/baru.json", views.new_items, name="new_items"),
+    path("aduan/catat/", filing.file_for_someone, name="file"),
     path("aduan/<str:code>/", views.complaint_detail, name="complaint"),
+    path("aduan/<str:code>/balas/", actions.reply, name="reply"),
+    path("aduan/<str:code>/blokir/", actions.block, name="block"),
+    path("aduan/<str:code>/langkah/<str:step>/", actions.take_step, name="step"),
+    path("aduan/<str:code>/media/<int:pk>", views.media, name="media"),
+    path("tinjau/", views.review, name="review"),
+    path("tugas/", views.tasks, name="tasks"),
     # Public, no login: ServiceProfile.privacy_url points here.
     path("publik/privasi/", views.privacy, name="privacy"),
 ]

@@ -2,27 +2,49 @@
 public privacy page the WhatsApp bot links to.
 
 Every decision about who sees what comes from lalisa.access; views never check roles or
-print reporter fields themselves. The forms for the steps come later.
+print reporter fields themselves. The step forms are in lalisa.web.actions.
 """
 
+import mimetypes
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from lalisa import access
 from lalisa.accounts.models import Role
+from lalisa.api import serialize
+from lalisa.api.views import ApiError, _filter, _phone_visible
 from lalisa.complaints.flow import STEP_LABELS
-from lalisa.complaints.models import Complaint, Dispatch, Event, Outcome, Source, Status
+from lalisa.complaints.models import (
+    Category,
+    Complaint,
+    Dispatch,
+    Event,
+    Media,
+    Outcome,
+    Priority,
+    Source,
+    Status,
+)
 from lalisa.phones import InvalidPhone, normalize_phone, wa_id_of
+from lalisa.regions.models import Kecamatan
 from lalisa.service.models import EmergencyNumber, ServiceProfile
-from lalisa.timefmt import format_wita
+from lalisa.teams.models import TrcTeam
+from lalisa.teams.suggest import BUSY
+from lalisa.timefmt import WITA, format_wita
+from lalisa.web.actions import CANNED_REPLIES, forms_for, images_of
+from lalisa.whatsapp.models import InboundMessage, OutboundMessage
 
 PAGE_SIZE = 50
+REPLY_WINDOW = timedelta(hours=24)
+FILTERS = ("status", "category", "kecamatan", "priority", "overdue", "team", "dari", "sampai", "q")
 
 # Timeline entries that are not steps of the flow.
 EVENT_LABELS = {**STEP_LABELS, "merged": "aduan lain digabung ke sini"}
@@ -42,12 +64,9 @@ def home(request):
 
     visible = access.visible_complaints(user)
     counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
-    status = request.GET.get("status", "")
-    if status not in Status.values:
-        status = ""
-    complaints = (visible.filter(status=status) if status else visible).select_related(
-        "category", "kecamatan"
-    )
+    chosen, error = _chosen_filters(request.GET)
+    complaints = _filtered(user, visible, chosen)
+    complaints = complaints.select_related("category", "kecamatan")
     is_trc = access.role_of(user) == Role.TRC
     if is_trc:
         # TRC keep seeing what their team handled; mark what went to another team since.
@@ -61,6 +80,7 @@ def home(request):
     for complaint in page:
         complaint.received_wita = format_wita(complaint.received_at)
         complaint.due_wita = format_wita(complaint.due_at) if complaint.due_at else ""
+    status = chosen.get("status", "")
     context = {
         "page": page,
         "status": status,
@@ -68,8 +88,99 @@ def home(request):
         "statuses": [(s.value, s.label, counts.get(s.value, 0)) for s in Status],
         "total": sum(counts.values()),
         "is_trc": is_trc,
+        "f": chosen,
+        "filtered": any(k != "status" for k in chosen),
+        "filter_error": error,
+        "categories": Category.objects.order_by("order", "name"),
+        "kecamatans": Kecamatan.objects.order_by("name"),
+        "priorities": Priority.choices,
+        "teams": TrcTeam.objects.filter(active=True).order_by("name") if not is_trc else [],
+        "since": timezone.now().isoformat(),
     }
     return render(request, "web/home.html", context)
+
+
+def _chosen_filters(params) -> tuple[dict, str]:
+    """The inbox filters as given; values nobody could have picked are dropped."""
+    chosen = {k: params.get(k, "").strip() for k in FILTERS if params.get(k, "").strip()}
+    error = ""
+    if chosen.get("status") and chosen["status"] not in Status.values:
+        del chosen["status"]
+    if chosen.get("priority") and chosen["priority"] not in Priority.values:
+        del chosen["priority"]
+    for name in ("kecamatan", "team"):
+        if name in chosen and not chosen[name].isdigit():
+            del chosen[name]
+    if chosen.get("overdue") not in (None, "1"):
+        del chosen["overdue"]
+    for name in ("dari", "sampai"):
+        if name in chosen:
+            try:
+                date.fromisoformat(chosen[name])
+            except ValueError:
+                del chosen[name]
+                error = "Tanggal harus berformat TTTT-BB-HH."
+    return chosen, error
+
+
+def _filtered(user, qs, chosen: dict):
+    # Status, category, kecamatan, team and overdue as the JSON API filters them.
+    names = ("status", "category", "kecamatan", "team", "overdue")
+    api_params = {k: chosen[k] for k in names if k in chosen}
+    try:
+        qs = _filter(user, qs, api_params)
+    except ApiError:
+        return qs.none()
+    if chosen.get("priority"):
+        qs = qs.filter(priority=chosen["priority"])
+    if chosen.get("dari"):
+        start = datetime.combine(date.fromisoformat(chosen["dari"]), time.min, WITA)
+        qs = qs.filter(received_at__gte=start)
+    if chosen.get("sampai"):
+        end = datetime.combine(date.fromisoformat(chosen["sampai"]), time.min, WITA)
+        qs = qs.filter(received_at__lt=end + timedelta(days=1))
+    q = chosen.get("q", "")
+    if q:
+        words = Q()
+        for word in q.split():
+            words &= Q(description__icontains=word) | Q(address__icontains=word)
+        found = Q(code__icontains=q) | words
+        try:
+            phone = normalize_phone(q)
+        except InvalidPhone:
+            phone = None
+        if phone:
+            # Only where the user may see the reporter: a search must not tell who filed.
+            found |= Q(reporter__phone=phone) & _phone_visible(user)
+        qs = qs.filter(found)
+    return qs
+
+
+@login_required
+def new_items(request):
+    """Counts for the inbox's live badge: complaints received and citizens' messages since."""
+    user = request.user
+    if not access.has_perm(user, "view_complaints"):
+        return JsonResponse({"error": "Peran Anda tidak dapat melihat aduan."}, status=403)
+    since = parse_datetime(request.GET.get("since", "").replace(" ", "+"))
+    if since is None:
+        return JsonResponse({"error": "Parameter «since» harus waktu ISO 8601."}, status=400)
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since, WITA)
+    visible = access.visible_complaints(user)
+    complaints = visible.filter(received_at__gt=since).count()
+    chats = visible.filter(_phone_visible(user)).values("pk")
+    citizen_messages = InboundMessage.objects.filter(
+        complaint__in=chats, reporter__isnull=False, received_at__gt=since
+    ).count()
+    return JsonResponse(
+        {
+            "complaints": complaints,
+            "messages": citizen_messages,
+            "total": complaints + citizen_messages,
+            "now": timezone.now().isoformat(),
+        }
+    )
 
 
 @dataclass
@@ -95,9 +206,14 @@ class Milestone:
 
 @login_required
 def complaint_detail(request, code):
-    user = request.user
-    complaint = access.get_complaint_for(user, code)  # 404 when not visible
+    complaint = access.get_complaint_for(request.user, code)  # 404 when not visible
+    return render_complaint(request, complaint)
 
+
+def render_complaint(request, complaint: Complaint, *, error: str = "", status: int = 200):
+    """The complaint page; a refused step shows it again with the refusal and its status."""
+    user = request.user
+    complaint.refresh_from_db()
     dispatches = list(
         complaint.dispatches.select_related(
             "team", "dispatched_by", "accepted_by", "completed_by", "outcome"
@@ -144,9 +260,153 @@ def complaint_detail(request, code):
         "events": events,
         "milestones": milestones,
         "steps": [STEP_LABELS[s] for s in access.available_steps(user, complaint)],
+        "forms": forms_for(user, complaint),
         "media_count": complaint.media.count(),
+        "images": images_of(complaint),
+        "osm_url": _osm_url(complaint),
+        "error": error,
     }
-    return render(request, "web/complaint.html", context)
+    reporter = complaint.reporter
+    # Only the admin blocks a number, and only one she may see.
+    context["can_block"] = (
+        reporter is not None
+        and access.role_of(user) == Role.ADMIN
+        and access.can_see_reporter(user, complaint)
+    )
+    context["blocked"] = reporter is not None and reporter.blocked_at is not None
+    if access.can_see_reporter(user, complaint):
+        context["chat"] = _chat(complaint)
+        context["can_reply"] = access.role_of(user) in (Role.ADMIN, Role.KABID)
+        context["canned_replies"] = CANNED_REPLIES
+        last = complaint.reporter.last_inbound_at if complaint.reporter else None
+        context["window_closed"] = last is None or timezone.now() - last > REPLY_WINDOW
+    return render(request, "web/complaint.html", context, status=status)
+
+
+@dataclass
+class ChatLine:
+    incoming: bool
+    kind: str
+    text: str
+    at: datetime
+    state: str = ""
+
+    @property
+    def when(self) -> str:
+        return format_wita(self.at)
+
+
+def _chat(complaint: Complaint) -> list[ChatLine]:
+    """The citizen's messages about this complaint and what was sent, oldest first."""
+    lines = [
+        ChatLine(True, m.type, _inbound_text(m), m.sent_at)
+        for m in InboundMessage.objects.filter(complaint=complaint, reporter__isnull=False)
+    ]
+    lines += [
+        ChatLine(
+            False,
+            (m.payload or {}).get("type", ""),
+            serialize._outbound_text(m),
+            m.sent_at or m.created_at,
+            m.get_state_display(),
+        )
+        for m in OutboundMessage.objects.filter(complaint=complaint, reporter__isnull=False)
+    ]
+    return sorted(lines, key=lambda line: line.at)
+
+
+MEDIA_LABELS = {
+    "image": "Foto",
+    "video": "Video",
+    "audio": "Pesan suara",
+    "document": "Dokumen",
+    "sticker": "Stiker",
+}
+
+
+def _inbound_text(message: InboundMessage) -> str:
+    """What the citizen sent, as staff read it: a pin as its coordinates, a file by kind."""
+    if message.type == "location":
+        loc = (message.payload or {}).get("location") or {}
+        where = f"Titik lokasi {loc.get('latitude')}, {loc.get('longitude')}"
+        return f"{where} — {message.text}" if message.text else where
+    if message.type in MEDIA_LABELS:
+        label = f"[{MEDIA_LABELS[message.type]}]"
+        return f"{label} {message.text}" if message.text else label
+    return message.text or f"[pesan jenis {message.type}]"
+
+
+@login_required
+def media(request, code, pk):
+    """A file of a complaint, only to those who may see the complaint (404 otherwise)."""
+    complaint = access.get_complaint_for(request.user, code)
+    item = Media.objects.filter(pk=pk, complaint=complaint).first()
+    if item is None or not item.file:
+        raise Http404("Media tidak ditemukan.")
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Berkas media tidak ditemukan.") from exc
+    content_type = (
+        item.mime_type or mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
+    )
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _forbidden(request, message: str):
+    return render(request, "web/forbidden.html", {"message": message}, status=403)
+
+
+@login_required
+def review(request):
+    """The Kabid's queue: verified complaints, oldest first, each with the suggested team."""
+    user = request.user
+    if access.role_of(user) != Role.KABID:
+        return _forbidden(request, "Halaman tinjauan hanya untuk Kabid.")
+    rows = (
+        access.visible_complaints(user)
+        .filter(status=Status.VERIFIED)
+        .select_related("category", "kecamatan")
+        .order_by("received_at", "pk")
+    )
+    items = []
+    for complaint in rows:
+        complaint.received_wita = format_wita(complaint.received_at)
+        forms = forms_for(user, complaint, back="/tinjau/")
+        choices = forms.get("choices") or []
+        items.append({"c": complaint, "a": forms, "suggested": choices[0] if choices else None})
+    return render(request, "web/review.html", {"items": items})
+
+
+@login_required
+def tasks(request):
+    """A TRC member's page: their team's active dispatches with the next step's form."""
+    user = request.user
+    if access.role_of(user) != Role.TRC or not user.team_id:
+        return _forbidden(request, "Halaman tugas hanya untuk anggota tim TRC.")
+    active = (
+        Dispatch.objects.filter(
+            team_id=user.team_id, replaced_at__isnull=True, complaint__status__in=BUSY
+        )
+        .select_related("complaint__category", "complaint__kecamatan")
+        .order_by("dispatched_at", "pk")
+    )
+    items = []
+    for d in active:
+        complaint = d.complaint
+        complaint.received_wita = format_wita(complaint.received_at)
+        items.append(
+            {
+                "c": complaint,
+                "d": d,
+                "dispatched": format_wita(d.dispatched_at),
+                "osm_url": _osm_url(complaint),
+                "a": forms_for(user, complaint, back="/tugas/"),
+            }
+        )
+    return render(request, "web/tasks.html", {"items": items, "team": user.team})
 
 
 def _coordinates(complaint: Complaint) -> str:
@@ -161,6 +421,13 @@ def _map_url(complaint: Complaint) -> str:
     if complaint.lat is None or complaint.lng is None:
         return ""
     return f"https://www.google.com/maps/search/?api=1&query={complaint.lat},{complaint.lng}"
+
+
+def _osm_url(complaint: Complaint) -> str:
+    if complaint.lat is None or complaint.lng is None:
+        return ""
+    lat, lng = complaint.lat, complaint.lng
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lng}#map=17/{lat}/{lng}"
 
 
 def _actor_label(event: Event, complaint: Complaint) -> str:
