@@ -241,3 +241,15 @@ def test_dispatch_escalations_are_unique_per_dispatch(file, admin, kabid, team_a
         Escalation.objects.create(
             complaint=complaint, kind=rules.ACCEPT_REMINDER, dispatch=dispatch
         )
+
+
+def test_a_warning_is_shown_in_the_app_to_whom_it_went(client, file, admin, kabids):
+    complaint = file()
+    past(complaint, due_verify_at=-1)
+    rules.escalate()
+    client.force_login(kabids[0])
+    html = client.get("/").content.decode()
+    assert "Pemberitahuan untuk Anda" in html and "belum diverifikasi" in html
+    assert f'href="/aduan/{complaint.code}/"' in html
+    client.force_login(admin)  # not told: nothing shown
+    assert "belum diverifikasi" not in client.get("/").content.decode()

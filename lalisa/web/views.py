@@ -96,8 +96,36 @@ def home(request):
         "priorities": Priority.choices,
         "teams": TrcTeam.objects.filter(active=True).order_by("name") if not is_trc else [],
         "since": timezone.now().isoformat(),
+        "notices": _notices(user),
     }
     return render(request, "web/home.html", context)
+
+
+# The warnings of the last week (late stages, reminders to accept), shown in the app as
+# well as sent on WhatsApp.
+NOTICE_DAYS = 7
+
+
+def _notices(user) -> list:
+    from lalisa.escalation import rules
+    from lalisa.notifications.models import Notification
+
+    kinds = [
+        rules.VERIFY_LATE,
+        rules.DISPATCH_LATE,
+        rules.DONE_LATE,
+        rules.ACCEPT_REMINDER,
+        rules.NOT_ACCEPTED,
+    ]
+    since = timezone.now() - timedelta(days=NOTICE_DAYS)
+    rows = list(
+        Notification.objects.filter(to_user=user, kind__in=kinds, created_at__gte=since)
+        .select_related("complaint")
+        .order_by("-created_at")[:8]
+    )
+    for row in rows:
+        row.when = format_wita(row.created_at)
+    return rows
 
 
 def _chosen_filters(params) -> tuple[dict, str]:
