@@ -129,7 +129,7 @@ class Turn:
         told = self.conv.step in DRAFT_STEPS and self.draft.get("emergency_told")
         if text and self.words.emergency and not told:
             self._emergency()
-        reply_id = _reply_id(self.message)
+        reply_id = self.message.reply_id
         if reply_id:
             self._tap(reply_id)
         elif kind == "sticker":
@@ -961,17 +961,6 @@ def _carry(draft: dict) -> dict:
     keys = ("messages", "media", "lat", "lng", "kecamatan", "desa", "address", "urgent")
     keys += ("emergency_told",)
     return {k: draft[k] for k in keys if k in draft}
-
-
-def _reply_id(message: InboundMessage) -> str:
-    payload = message.payload or {}
-    if message.type == "interactive":
-        body = payload.get("interactive") or {}
-        reply = body.get(body.get("type") or "") or {}
-        return str(reply.get("id") or "") if isinstance(reply, dict) else ""
-    if message.type == "button":
-        return str((payload.get("button") or {}).get("payload") or "")
-    return ""
 
 
 def _location(message: InboundMessage):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from lalisa import geo
 from lalisa.complaints.models import (
     OPEN_STATUSES,
     Complaint,
@@ -16,17 +17,12 @@ from lalisa.complaints.models import (
 from lalisa.regions.models import Kecamatan
 from lalisa.service.models import ServiceProfile
 
-EARTH_RADIUS_M = 6_371_000
 # A pin farther than this from every kecamatan centre is outside the regency.
 OUTSIDE_KM = 40
 
 
 def distance_m(lat1, lng1, lat2, lng2) -> float:
-    """Haversine distance in metres."""
-    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
-    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
+    return geo.distance_km(lat1, lng1, lat2, lng2) * 1000
 
 
 def similar(category_code: str, lat, lng, reporter: Reporter, now=None) -> Complaint | None:

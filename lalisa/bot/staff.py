@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from lalisa import access
 from lalisa.accounts.models import Role, User
+from lalisa.bot import replies
 from lalisa.bot.models import Conversation
 from lalisa.bot.texts import say
 from lalisa.bot.understand import understand
@@ -22,12 +23,10 @@ from lalisa.complaints import workflow
 from lalisa.complaints.attachments import attach_message
 from lalisa.complaints.errors import StepRefused
 from lalisa.complaints.models import Complaint, Outcome, Status
-from lalisa.phones import wa_id_of
 from lalisa.teams import suggest
 from lalisa.teams.models import TrcTeam
 from lalisa.whatsapp import messages as wa
-from lalisa.whatsapp import sender
-from lalisa.whatsapp.models import InboundMessage, OutboundMessage
+from lalisa.whatsapp.models import InboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -44,26 +43,9 @@ def handle(message: InboundMessage) -> str:
             StaffTurn(message, user).run()
     except Exception as exc:
         log.exception("staff bot failed on %s", message.wamid)
-        send(user, wa.text(say("bot_error")), message=message)
+        replies.send(user, wa.text(say("bot_error")), message=message)
         return f"Bot petugas: {type(exc).__name__}: {exc}"
     return ""
-
-
-def send(user: User, payloads: list[dict], *, message=None, complaint=None) -> None:
-    to = wa_id_of(user.whatsapp) if user.whatsapp else ""
-    if not to and not user.whatsapp_user_id:
-        return
-    for payload in payloads:
-        row = OutboundMessage.objects.create(
-            staff=user,
-            to_phone=to,
-            to_user_id="" if to else user.whatsapp_user_id,
-            kind="bot",
-            payload=payload,
-            complaint=complaint,
-            in_reply_to=message,
-        )
-        sender.enqueue(row.pk, priority=sender.REPLY_PRIORITY)
 
 
 class StaffTurn:
@@ -74,7 +56,7 @@ class StaffTurn:
         self.conv, _ = Conversation.objects.select_for_update().get_or_create(staff=user)
 
     def run(self) -> None:
-        reply_id = _reply_id(self.message)
+        reply_id = self.message.reply_id
         kind = self.message.type
         if reply_id:
             self._tap(reply_id)
@@ -86,7 +68,7 @@ class StaffTurn:
             self.out.extend(wa.text(say("staff_not_understood")))
         self.conv.updated_at = timezone.now()
         self.conv.save()
-        send(self.user, self.out, message=self.message, complaint=self.complaint)
+        replies.send(self.user, self.out, message=self.message, complaint=self.complaint)
 
     # --- text ------------------------------------------------------------------------
 
@@ -279,13 +261,6 @@ class StaffTurn:
 # --- what the Kabid and the team are sent -------------------------------------------------
 
 
-def _place(complaint: Complaint) -> str:
-    parts = [complaint.address]
-    parts.append(complaint.desa.name if complaint.desa_id else "")
-    parts.append(f"Kec. {complaint.kecamatan.name}" if complaint.kecamatan_id else "")
-    return ", ".join(p for p in parts if p) or "-"
-
-
 def _pin(complaint: Complaint) -> list[dict]:
     if complaint.lat is None or complaint.lng is None:
         return []
@@ -293,7 +268,7 @@ def _pin(complaint: Complaint) -> list[dict]:
         "latitude": float(complaint.lat),
         "longitude": float(complaint.lng),
         "name": complaint.code,
-        "address": wa.shorten(_place(complaint), 200),
+        "address": wa.shorten(complaint.place_text, 200),
     }
     return [{"type": "location", "location": location}]
 
@@ -315,7 +290,7 @@ def review(complaint: Complaint) -> list[dict]:
         "category": complaint.category.name,
         "priority": complaint.get_priority_display(),
         "description": wa.shorten(complaint.description, 500),
-        "place": _place(complaint),
+        "place": complaint.place_text,
     }
     if not ranked:
         return wa.text(say("staff_refused", reason="belum ada tim TRC aktif."))
@@ -338,7 +313,7 @@ def task(complaint: Complaint, user: User) -> list[dict]:
         category=complaint.category.name,
         priority=complaint.get_priority_display(),
         description=wa.shorten(complaint.description, 500),
-        place=_place(complaint),
+        place=complaint.place_text,
         status=Status(complaint.status).label,
     )
     nxt = {
@@ -375,12 +350,6 @@ def trc_followup(notification) -> list[dict]:
     if notification.complaint is None or not window_open(notification.to_user):
         return []
     return task(notification.complaint, notification.to_user)
-
-
-def _reply_id(message: InboundMessage) -> str:
-    from lalisa.bot.conversation import _reply_id as reply_id
-
-    return reply_id(message)
 
 
 def _int(value) -> int | None:

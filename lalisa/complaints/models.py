@@ -242,6 +242,13 @@ class Complaint(models.Model):
         return self.due_at is not None and self.due_at < timezone.now()
 
     @property
+    def place_text(self) -> str:
+        """Address, desa, kecamatan: where it is, as people say it."""
+        parts = [self.address, self.desa.name if self.desa_id else ""]
+        parts.append(f"Kec. {self.kecamatan.name}" if self.kecamatan_id else "")
+        return ", ".join(p for p in parts if p) or "-"
+
+    @property
     def active_dispatch(self):
         return self.dispatches.filter(replaced_at__isnull=True).order_by("-dispatched_at").first()
 

@@ -185,12 +185,6 @@ def _tell_citizens(kind: str, complaint: Complaint, event: Event, **params) -> N
         )
 
 
-def _place(complaint: Complaint) -> str:
-    parts = [complaint.address, complaint.desa.name if complaint.desa_id else ""]
-    parts.append(f"Kec. {complaint.kecamatan.name}" if complaint.kecamatan_id else "")
-    return ", ".join(p for p in parts if p) or "-"
-
-
 def _map_link(complaint: Complaint) -> str:
     if complaint.lat is None or complaint.lng is None:
         return ""
@@ -203,7 +197,7 @@ def _summary(complaint: Complaint) -> dict:
         "category": complaint.category.name,
         "priority": complaint.get_priority_display(),
         "description": complaint.description[:500],
-        "place": _place(complaint),
+        "place": complaint.place_text,
         "map_link": _map_link(complaint),
     }
 

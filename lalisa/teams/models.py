@@ -1,6 +1,6 @@
-import math
-
 from django.db import models
+
+from lalisa import geo
 
 
 class TrcTeam(models.Model):
@@ -28,11 +28,4 @@ class TrcTeam(models.Model):
 
     def distance_km(self, lat, lng) -> float:
         """Great-circle distance from the post to a point."""
-        lat1, lng1, lat2, lng2 = map(
-            math.radians, map(float, (self.post_lat, self.post_lng, lat, lng))
-        )
-        a = (
-            math.sin((lat2 - lat1) / 2) ** 2
-            + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
-        )
-        return 2 * 6371.0 * math.asin(math.sqrt(a))
+        return geo.distance_km(self.post_lat, self.post_lng, lat, lng)

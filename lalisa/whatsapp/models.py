@@ -75,6 +75,18 @@ class InboundMessage(models.Model):
     def __str__(self):
         return f"{self.type} {self.wamid[-12:]}"
 
+    @property
+    def reply_id(self) -> str:
+        """The id of the button or list row tapped (a template button's payload), else ""."""
+        payload = self.payload or {}
+        if self.type == "interactive":
+            body = payload.get("interactive") or {}
+            reply = body.get(body.get("type") or "") or {}
+            return str(reply.get("id") or "") if isinstance(reply, dict) else ""
+        if self.type == "button":
+            return str((payload.get("button") or {}).get("payload") or "")
+        return ""
+
 
 class InboundMedia(models.Model):
     """A photo, video, voice note or document from an inbound message, fetched by the worker."""
