@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django_tasks_db.models import DBTaskResult
 
 admin.site.site_header = "LA-LISA — Penyiapan"
@@ -10,6 +12,7 @@ if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("webhooks/", include("lalisa.whatsapp.urls")),
     # The Graph API emulator and the phone simulator answer only when LALISA_SIMULATOR is on.

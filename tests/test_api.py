@@ -506,6 +506,7 @@ def test_bad_input_is_400_and_changes_nothing(api, drive, file, people, private_
     verified = drive(S.VERIFIED)
     on_site = drive(S.ON_SITE)
     elsewhere = _photo(received)
+    on_site_photo = _photo(on_site)
     cases = [
         ("admin", received, "{not json", "JSON"),
         ("admin", received, "[1, 2]", "objek"),
@@ -538,6 +539,24 @@ def test_bad_input_is_400_and_changes_nothing(api, drive, file, people, private_
             {"action": "complete", "note": "ok", "outcome": "pembinaan", "photos": "1"},
             "daftar",
         ),
+        (
+            "trc",
+            on_site,
+            {"action": "complete", "note": "ok", "outcome": "pembinaan", "citizen_photo": "x"},
+            "angka",
+        ),
+        (
+            "trc",
+            on_site,
+            {
+                "action": "complete",
+                "note": "ok",
+                "outcome": "pembinaan",
+                "photos": [],
+                "citizen_photo": on_site_photo,
+            },
+            "salah satu foto laporan",
+        ),
     ]
     for who, c, body, message in cases:
         before = state_of(c)
@@ -545,6 +564,24 @@ def test_bad_input_is_400_and_changes_nothing(api, drive, file, people, private_
         assert response.status_code == 400, (body, response.content)
         assert message in response.json()["error"], (body, response.json())
         assert state_of(c) == before, body
+
+
+def test_complete_sends_the_chosen_photo_to_the_citizen(api, drive):
+    c = drive(S.ON_SITE)
+    first, chosen = (Media.objects.get(pk=_photo(c)) for _ in range(2))
+    body = {
+        "action": "complete",
+        "note": "Ditertibkan",
+        "outcome": "penertiban",
+        "photos": [first.pk, chosen.pk],
+        "citizen_photo": chosen.pk,
+    }
+    response = api.act("trc", c, body)
+    assert response.status_code == 200, response.content
+    chosen.refresh_from_db()
+    first.refresh_from_db()
+    assert (chosen.for_citizen, first.for_citizen) == (True, False)
+    assert response.json()["timeline"][-1]["kind"] == "complete"
 
 
 def test_reply_reaches_the_reporter_without_changing_state(api, drive):

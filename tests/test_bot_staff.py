@@ -6,6 +6,7 @@ import pytest
 
 from lalisa.complaints import workflow
 from lalisa.complaints.models import Complaint, Media, Status
+from lalisa.simulator.models import EmulatedMedia
 from tests.chat import Chat, work
 from tests.test_bot_conversation import file_by_taps, only_complaint, texts
 
@@ -42,7 +43,12 @@ def test_the_kabid_dispatches_the_suggested_team_in_two_taps(filed, chat, admin,
     work()
     review = boss.new()
     kinds = [m["kind"] for m in review]
-    assert kinds[-2:] == ["location", "buttons"]  # the pin, then the decision
+    # The pin, the citizen's photo (uploaded to Meta as it went), then the decision.
+    assert kinds[-3:] == ["location", "media", "buttons"]
+    photo = review[-2]
+    assert (
+        photo["media_type"] == "image" and photo["caption"] == f"Foto 1 dari 1 · {complaint.code}"
+    )
     decision = review[-1]
     assert complaint.code in decision["text"] and "TRC Paringin" in decision["text"]
     assert [b["title"] for b in decision["buttons"]] == ["TRC Paringin", "Pilih tim lain", "Tolak"]
@@ -95,7 +101,8 @@ def test_the_team_accepts_arrives_and_reports_from_the_phone(
     workflow.dispatch(complaint, actor=kabid, team=trc.team)
     work()
     task = officer.new()
-    assert [m["kind"] for m in task][-2:] == ["location", "buttons"]
+    assert [m["kind"] for m in task][-3:] == ["location", "media", "buttons"]
+    assert task[-2]["caption"] == f"Foto 1 dari 1 · {complaint.code}"  # the citizen's photo
     assert complaint.description[:40] in task[-1]["text"]
     officer.tap("Terima tugas")
     officer.tap("Tiba di lokasi")
@@ -103,20 +110,86 @@ def test_the_team_accepts_arrives_and_reports_from_the_phone(
     officer.tap("Teguran lisan")
     officer.say("Pedagang sudah kami minta pindah dan bersedia.")
     officer.photo()
-    finished = officer.tap("Selesai")
+    second = officer.photo()[-1]
+    assert second["text"].startswith("Foto ke-2 diterima")
+    assert [b["title"] for b in second["buttons"]] == ["Selesai + foto", "Selesai tanpa foto"]
+    finished = officer.tap("Selesai + foto")
     assert "terkirim" in texts(finished)
     complaint.refresh_from_db()
     assert complaint.status == Status.DONE
     assert complaint.outcome.code == "teguran_lisan"
     dispatch = complaint.dispatches.get()
     assert dispatch.report_text == "Pedagang sudah kami minta pindah dan bersedia."
-    assert Media.objects.filter(complaint=complaint, dispatch=dispatch).count() == 1
+    team_photos = Media.objects.filter(complaint=complaint, dispatch=dispatch).order_by("pk")
+    assert team_photos.count() == 2
+    # "Selesai + foto": the last photo sent goes to the citizen, with the result.
+    assert [m.for_citizen for m in team_photos] == [False, True]
     told = citizen.new()
     assert "Pedagang sudah kami minta pindah" in texts(told)
-    assert told[-1]["kind"] == "list"  # the rating
+    assert [m["kind"] for m in told][-2:] == ["media", "list"]  # the photo, then the rating
+    assert told[-2]["caption"] == f"Foto hasil penanganan aduan {complaint.code}"
+    # What Meta was given is that photo's own file.
+    sent = EmulatedMedia.objects.get(media_id=team_photos[1].wa_upload_id)
+    with team_photos[1].file.open("rb") as handle:
+        assert bytes(sent.content) == handle.read()
     # Another team's officer neither sees it nor can act on it.
     assert "Tidak ada penugasan aktif" in texts(outsider.say("menu"))
     assert "tidak ditemukan" in texts(outsider.say(complaint.code))
+
+
+def test_the_kabid_sends_another_team_from_the_phone_until_the_first_arrives(
+    filed, chat, admin, kabid, trc, trc_b
+):
+    citizen, complaint = filed
+    boss = kabid_phone(chat, kabid)
+    workflow.verify(complaint, actor=admin)
+    workflow.dispatch(complaint, actor=kabid, team=trc.team)
+    work()
+    boss.new()
+    menu = boss.say("menu")[-1]
+    sections = {s["title"]: [r["title"] for r in s["rows"]] for s in menu["sections"]}
+    assert sections == {"Sedang ditangani": [complaint.code]}
+    shown = boss.tap(complaint.code)[-1]
+    assert "Ditangani tim *TRC Paringin*" in shown["text"]
+    assert [b["title"] for b in shown["buttons"]] == ["Kirim tim lain"]
+    teams = boss.tap("Kirim tim lain")[-1]
+    # The team already there is not offered again.
+    assert [r["title"] for s in teams["sections"] for r in s["rows"]] == ["TRC Halong"]
+    boss.tap("TRC Halong")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.DISPATCHED
+    assert complaint.active_dispatch.team == trc_b.team
+    assert complaint.dispatches.count() == 2
+    # Once the new team is on site, the Kabid is no longer offered a change.
+    workflow.accept(complaint, actor=trc_b)
+    workflow.arrive(complaint, actor=trc_b)
+    assert "Tidak ada aduan yang menunggu keputusan" in texts(boss.say("menu"))
+    shown = texts(boss.say(complaint.code))
+    assert "Kirim tim lain" not in shown and "Di lokasi" in shown
+
+
+def test_finishing_without_a_photo_sends_the_citizen_none(filed, chat, admin, kabid, trc):
+    citizen, complaint = filed
+    officer = chat(name="Candra", phone=trc.whatsapp)
+    officer.say("menu")
+    workflow.verify(complaint, actor=admin)
+    workflow.dispatch(complaint, actor=kabid, team=trc.team)
+    workflow.accept(complaint, actor=trc)
+    workflow.arrive(complaint, actor=trc)
+    work()
+    officer.say(complaint.code)
+    officer.tap("Laporkan hasil")
+    officer.tap("Teguran lisan")
+    officer.say("Sudah ditertibkan.")
+    officer.photo()
+    officer.tap("Selesai tanpa foto")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.DONE
+    assert not complaint.media.filter(for_citizen=True).exists()
+    assert complaint.media.filter(dispatch__isnull=False).count() == 1
+    told = citizen.new()
+    assert "Sudah ditertibkan." in texts(told)
+    assert [m["kind"] for m in told][-1] == "list" and "media" not in [m["kind"] for m in told]
 
 
 def test_a_refused_step_is_explained_in_the_chat(filed, chat, admin, kabid, trc):

@@ -62,6 +62,49 @@ ALLOWED = [
 ]
 
 
+def test_correct_the_place(client_for, drive, admin):
+    from decimal import Decimal
+
+    from lalisa.regions.models import Desa
+
+    complaint = drive("received")
+    desa = Desa.objects.filter(kecamatan__name="Juai").order_by("name").first()
+    client = client_for(admin)
+    html = page(client.get(f"/aduan/{complaint.code}/"))
+    assert f'<option value="{desa.pk}">{desa.name}</option>' in html
+    response = client.post(
+        step_url(complaint, "correct"),
+        {
+            "category": complaint.category.code,
+            "priority": complaint.priority,
+            "kecamatan": complaint.kecamatan_id,
+            "desa": desa.pk,
+            "address": "Depan SDN Juai 1",
+            "lat": "-2,250100",
+            "lng": "115.600200",
+            "reason": "Pelapor menelepon",
+        },
+    )
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert (complaint.kecamatan, complaint.desa, complaint.address) == (
+        desa.kecamatan,
+        desa,
+        "Depan SDN Juai 1",
+    )
+    assert (complaint.lat, complaint.lng) == (Decimal("-2.250100"), Decimal("115.600200"))
+    changes = Event.objects.get(complaint=complaint, kind="correct").data["changes"]
+    assert set(changes) == {"kecamatan", "desa", "address", "lat", "lng"}
+    # Another kecamatan alone: the desa of the old one is cleared, not left contradicting.
+    halong = Kecamatan.objects.get(name="Halong")
+    client.post(step_url(complaint, "correct"), {"kecamatan": halong.pk, "desa": desa.pk})
+    complaint.refresh_from_db()
+    assert (complaint.kecamatan, complaint.desa) == (halong, None)
+    # One coordinate alone is refused.
+    response = client.post(step_url(complaint, "correct"), {"lat": "-2.1"})
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("step, status, who, data, after", ALLOWED)
 def test_step_is_taken(request, client_for, drive, step, status, who, data, after):
     user = request.getfixturevalue(who)
@@ -162,6 +205,76 @@ def test_complete_with_a_photo(client_for, drive, trc):
     photo.refresh_from_db()
     other.refresh_from_db()
     assert photo.dispatch_id == complaint.active_dispatch.pk and other.dispatch_id is None
+
+
+def test_the_team_uploads_photos_on_the_phone_and_picks_one_for_the_citizen(
+    client_for, drive, trc
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    complaint = drive("on_site")
+    jpeg = b"\xff\xd8\xff\xe0" + b"1" * 64
+    shots = [
+        SimpleUploadedFile("a.jpg", jpeg, content_type="image/jpeg"),
+        SimpleUploadedFile("b.png", PNG, content_type="image/png"),
+    ]
+    response = client_for(trc).post(
+        step_url(complaint, "complete"),
+        {
+            "outcome": "penertiban",
+            "note": "Lapak dibongkar",
+            "upload": shots,
+            "citizen_photo": "upload",
+        },
+    )
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == "done"
+    kept = list(complaint.media.order_by("pk"))
+    assert [(m.mime_type, m.uploaded_by, m.dispatch_id) for m in kept] == [
+        ("image/jpeg", trc, complaint.active_dispatch.pk),
+        ("image/png", trc, complaint.active_dispatch.pk),
+    ]
+    assert [m.for_citizen for m in kept] == [True, False]  # the first uploaded
+    assert kept[0].file.read() == jpeg
+    event = Event.objects.get(complaint=complaint, kind="complete")
+    assert event.data["citizen_photo"] == kept[0].pk
+
+
+def test_an_earlier_photo_chosen_for_the_citizen_joins_the_report(client_for, drive, trc):
+    complaint = drive("on_site")
+    photo = image_for(complaint)
+    client_for(trc).post(
+        step_url(complaint, "complete"),
+        {"outcome": "penertiban", "note": "Selesai", "citizen_photo": photo.pk},
+    )
+    photo.refresh_from_db()
+    assert photo.for_citizen and photo.dispatch_id == complaint.active_dispatch.pk
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("besar.jpg", b"\xff\xd8\xff" + b"0" * (5 * 1024 * 1024), "terlalu besar"),
+        ("virus.jpg", b"MZ\x90\x00" + b"0" * 64, "bukan foto JPEG, PNG atau WebP"),
+    ],
+)
+def test_a_bad_upload_is_refused_whole_and_nothing_changes(
+    client_for, drive, trc, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    complaint = drive("on_site")
+    good = SimpleUploadedFile("ok.png", PNG, content_type="image/png")
+    bad = SimpleUploadedFile(name, content, content_type="image/jpeg")
+    response = client_for(trc).post(
+        step_url(complaint, "complete"),
+        {"outcome": "penertiban", "note": "x", "upload": [good, bad]},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.status == "on_site" and not complaint.media.exists()
 
 
 def test_complete_without_outcome_is_400(client_for, drive, trc):

@@ -64,6 +64,10 @@ ACTION_SCHEMAS = [
         note=TEXT,
         outcome={"type": "string", "description": "kode hasil, mis. teguran_lisan"},
         photos={"type": "array", "items": {"type": "integer"}, "description": "id media"},
+        citizen_photo={
+            "type": "integer",
+            "description": "id salah satu foto laporan yang dikirim kepada pelapor",
+        },
     ),
     _action("close", [], reason=TEXT),
     _action("reply", ["text"], text=TEXT),

@@ -348,6 +348,11 @@ def _outcome(data) -> Outcome:
     return outcome
 
 
+def _citizen_photo(data) -> int | None:
+    value = data.get("citizen_photo")
+    return None if value in (None, "") else _int(value, "«citizen_photo»")
+
+
 def _photos(data) -> list[int]:
     photos = data.get("photos") or []
     if not isinstance(photos, list):
@@ -387,6 +392,7 @@ ACTIONS = {
         note=_text(d, "note", required=True),
         outcome=_outcome(d),
         photos=_photos(d),
+        citizen_photo=_citizen_photo(d),
     ),
     "close": lambda c, u, d: workflow.close(c, actor=u, reason=_text(d, "reason")),
     "reply": lambda c, u, d: workflow.reply(c, actor=u, text=_text(d, "text", required=True)),

@@ -890,7 +890,12 @@ def rating_followup(notification) -> list[dict]:
     last = person.last_inbound_at
     if last is None or timezone.now() - last > WINDOW:
         return []
-    return [rating_list(complaint)]
+    # The team's chosen photo comes with the result, before the question.
+    chosen = complaint.media.filter(for_citizen=True).order_by("pk").first()
+    if chosen is None:
+        return [rating_list(complaint)]
+    caption = say("bot_result_photo", code=complaint.code)
+    return [wa.stored_image(chosen.pk, caption), rating_list(complaint)]
 
 
 def rating_list(complaint: Complaint) -> dict:

@@ -4,7 +4,8 @@ citizen's questions. Every step is the workflow's own function (one code path wi
 pages and the API); a refusal is explained in the chat.
 
 Reply ids: kd:show|teams|decline:<complaint>, kd:send:<complaint>:<team>,
-trc:show|accept|arrive|report|done:<complaint>, trc:outcome:<complaint>:<code>.
+trc:show|accept|arrive|report|done:<complaint>, trc:done:<complaint>:photo (the last photo
+goes to the citizen), trc:outcome:<complaint>:<code>.
 """
 
 import logging
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=23, minutes=30)
 TEAM_ACTIVE = (Status.DISPATCHED, Status.ACCEPTED, Status.ON_SITE)
+# DESIGN.md: another team may be sent while the first has not arrived.
+REDISPATCHABLE = (Status.DISPATCHED, Status.ACCEPTED)
+# The first few photos go with a review or a dispatch; the rest are on the web page.
+PHOTOS_SENT = 3
 
 
 def handle(message: InboundMessage) -> str:
@@ -104,7 +109,11 @@ class StaffTurn:
         media = attach_message(complaint, self.message, uploaded_by=self.user)
         photos = [*draft.get("photos", []), *[m.pk for m in media]]
         self.conv.draft = {**draft, "photos": photos}
-        self.out.extend(wa.text(say("trc_photo_received", count=len(photos))))
+        self.complaint = complaint
+        self.send(
+            say("trc_photo_received", count=len(photos)),
+            [("done:photo", "trc_btn_done_photo"), ("done", "trc_btn_done_plain")],
+        )
 
     # --- taps --------------------------------------------------------------------------
 
@@ -148,12 +157,16 @@ class StaffTurn:
             if draft.get("complaint") != complaint.pk or not draft.get("note"):
                 self._outcomes(complaint)
                 return
+            photos = draft.get("photos", [])
+            # "Selesai + foto": the last photo sent goes to the citizen with the result.
+            chosen = photos[-1] if photos and parts[3:4] == ["photo"] else None
             done = self._step(
                 complaint,
                 "complete",
                 note=draft["note"],
                 outcome=draft.get("outcome"),
-                photos=draft.get("photos", []),
+                photos=photos,
+                citizen_photo=chosen,
             )
             if done:
                 self._clear()
@@ -169,12 +182,23 @@ class StaffTurn:
     def _menu(self) -> None:
         role = self.user.role if self.user.is_active else ""
         if role == Role.KABID:
-            waiting = list(self._visible().filter(status=Status.VERIFIED).order_by("verified_at"))
-            if not waiting:
+            visible = self._visible()
+            waiting = list(visible.filter(status=Status.VERIFIED).order_by("verified_at")[:10])
+            # Sent but not yet on site: the Kabid may still send another team.
+            running = list(
+                visible.filter(status__in=REDISPATCHABLE).order_by("dispatched_at")[:10]
+            )
+            if not waiting and not running:
                 self.out.extend(wa.text(say("staff_nothing_kabid")))
                 return
-            rows = [(f"kd:show:{c.pk}", c.code, _row_desc(c)) for c in waiting[:10]]
+            running = running[: max(0, 10 - len(waiting))]
+            sections = [
+                (say("staff_section_waiting"), [_row(c) for c in waiting]),
+                (say("staff_section_running"), [_row(c) for c in running]),
+            ]
             body = say("staff_menu_kabid")
+            self.out.append(wa.list_message(body, say("staff_menu_button"), sections=sections))
+            return
         elif role == Role.TRC and self.user.team_id:
             team = self.user.team
             mine = list(
@@ -204,7 +228,7 @@ class StaffTurn:
     def _teams(self, complaint: Complaint) -> None:
         rows = [
             (f"kd:send:{complaint.pk}:{c.team.pk}", c.team.name, _team_desc(c))
-            for c in suggest.choices(complaint)[:10]
+            for c in _other_teams(complaint)[:10]
         ]
         if not rows:
             self.out.extend(wa.text(say("staff_refused", reason="belum ada tim TRC aktif.")))
@@ -227,7 +251,10 @@ class StaffTurn:
 
     def send(self, body: str, buttons: list[tuple[str, str]]) -> None:
         pk = self.complaint.pk
-        choices = [(f"trc:{action}:{pk}", say(key)) for action, key in buttons]
+        choices = []
+        for action, key in buttons:
+            step, _, extra = action.partition(":")
+            choices.append((f"trc:{step}:{pk}" + (f":{extra}" if extra else ""), say(key)))
         self.out.append(wa.buttons(body, choices))
 
     # --- steps -------------------------------------------------------------------------
@@ -273,6 +300,31 @@ def _pin(complaint: Complaint) -> list[dict]:
     return [{"type": "location", "location": location}]
 
 
+def _row(complaint: Complaint) -> tuple[str, str, str]:
+    return (f"kd:show:{complaint.pk}", complaint.code, _row_desc(complaint))
+
+
+def _other_teams(complaint: Complaint) -> list[suggest.Choice]:
+    active = complaint.active_dispatch
+    return [c for c in suggest.choices(complaint) if active is None or c.team.pk != active.team_id]
+
+
+def photos(complaint: Complaint) -> list[dict]:
+    """The citizen's photos (not the team's), each uploaded to Meta when it goes."""
+    images = (
+        complaint.media.filter(kind="image", dispatch__isnull=True, uploaded_by__isnull=True)
+        .exclude(file="", inbound__isnull=True)
+        .order_by("created_at", "pk")
+    )
+    total = images.count()
+    return [
+        wa.stored_image(
+            m.pk, say("staff_photo_caption", number=n, total=total, code=complaint.code)
+        )
+        for n, m in enumerate(images[:PHOTOS_SENT], start=1)
+    ]
+
+
 def _row_desc(complaint: Complaint) -> str:
     return f"{complaint.category.name} — {Status(complaint.status).label}"
 
@@ -283,8 +335,8 @@ def _team_desc(choice: suggest.Choice) -> str:
 
 
 def review(complaint: Complaint) -> list[dict]:
-    """The pin, then the summary with the suggested team as a button: two taps at most."""
-    ranked = suggest.choices(complaint)
+    """The pin and photos, then the summary with the suggested team as a button: two taps
+    at most. A complaint already sent to a team offers another team instead."""
     common = {
         "code": complaint.code,
         "category": complaint.category.name,
@@ -292,6 +344,17 @@ def review(complaint: Complaint) -> list[dict]:
         "description": wa.shorten(complaint.description, 500),
         "place": complaint.place_text,
     }
+    active = complaint.active_dispatch
+    if complaint.status in REDISPATCHABLE and active is not None:
+        body = say(
+            "staff_running", team=active.team.name, status=Status(complaint.status).label, **common
+        )
+        buttons = [(f"kd:teams:{complaint.pk}", say("staff_btn_redispatch"))]
+        return [*_pin(complaint), *photos(complaint), wa.buttons(body, buttons)]
+    if complaint.status != Status.VERIFIED:
+        body = say("trc_task", status=Status(complaint.status).label, **common)
+        return wa.text(body)
+    ranked = suggest.choices(complaint)
     if not ranked:
         return wa.text(say("staff_refused", reason="belum ada tim TRC aktif."))
     best = ranked[0]
@@ -302,7 +365,7 @@ def review(complaint: Complaint) -> list[dict]:
         (f"kd:teams:{complaint.pk}", say("staff_btn_other")),
         (f"kd:decline:{complaint.pk}", say("staff_btn_decline")),
     ]
-    return [*_pin(complaint), wa.buttons(body, buttons)]
+    return [*_pin(complaint), *photos(complaint), wa.buttons(body, buttons)]
 
 
 def task(complaint: Complaint, user: User) -> list[dict]:
@@ -324,7 +387,8 @@ def task(complaint: Complaint, user: User) -> list[dict]:
     if nxt is None:
         return wa.text(body)
     button = [(f"trc:{nxt[0]}:{complaint.pk}", say(nxt[1]))]
-    return [*_pin(complaint), wa.buttons(body, button)]
+    shown = photos(complaint) if complaint.status == Status.DISPATCHED else []
+    return [*_pin(complaint), *shown, wa.buttons(body, button)]
 
 
 def window_open(user: User | None) -> bool:

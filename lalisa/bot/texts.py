@@ -343,7 +343,8 @@ _TEXTS: dict[str, tuple[str, str, int]] = {
     ),
     # --- staff on WhatsApp: the Kabid's decision, the TRC's dispatch
     "staff_menu_kabid": (
-        "Aduan yang menunggu keputusan tindak lanjut. Pilih untuk melihat:",
+        "Aduan yang menunggu keputusan tindak lanjut, dan yang sedang ditangani tim. "
+        "Pilih untuk melihat:",
         "Petugas: menu Kabid",
         BODY,
     ),
@@ -373,6 +374,23 @@ _TEXTS: dict[str, tuple[str, str, int]] = {
         "Disarankan: *{team}* ({why}). Tekan nama tim untuk menugaskannya.",
         "Petugas: aduan terverifikasi untuk Kabid, dengan tim yang disarankan",
         BODY,
+    ),
+    "staff_running": (
+        "*{code}* — {category} ({priority})\n{description}\nLokasi: {place}\n\n"
+        "Ditangani tim *{team}* ({status}). Selama tim belum tiba, Anda dapat mengirim tim lain.",
+        "Petugas: aduan yang sedang ditangani, untuk Kabid",
+        BODY,
+    ),
+    "staff_btn_redispatch": ("Kirim tim lain", "Petugas: tombol ganti tim", BUTTON),
+    "staff_section_waiting": (
+        "Menunggu keputusan",
+        "Petugas: judul bagian aduan menunggu",
+        wa.SECTION_TITLE_MAX,
+    ),
+    "staff_section_running": (
+        "Sedang ditangani",
+        "Petugas: judul bagian aduan berjalan",
+        wa.SECTION_TITLE_MAX,
     ),
     "staff_btn_other": ("Pilih tim lain", "Petugas: tombol tim lain", BUTTON),
     "staff_btn_decline": ("Tolak", "Petugas: tombol tolak tindak lanjut", BUTTON),
@@ -431,12 +449,29 @@ _TEXTS: dict[str, tuple[str, str, int]] = {
         wa.TEXT_MAX,
     ),
     "trc_ask_photos": (
-        "Kirim foto hasil penanganan (boleh beberapa), lalu tekan *Selesai*. Foto pertama "
-        "dilampirkan pada laporan.",
+        "Kirim foto hasil penanganan (boleh beberapa), atau tekan *Selesai* untuk melapor "
+        "tanpa foto.",
         "TRC: minta foto hasil",
         BODY,
     ),
-    "trc_photo_received": ("Foto diterima ({count}).", "TRC: foto hasil diterima", wa.TEXT_MAX),
+    "trc_photo_received": (
+        "Foto ke-{count} diterima. Kirim foto lain, atau selesaikan laporan: *Selesai + foto* "
+        "mengirim foto terakhir ini kepada pelapor.",
+        "TRC: foto hasil diterima, dengan tombol selesai",
+        BODY,
+    ),
+    "bot_result_photo": (
+        "Foto hasil penanganan aduan {code}",
+        "Bot: keterangan foto hasil untuk pelapor",
+        wa.CAPTION_MAX,
+    ),
+    "trc_btn_done_photo": ("Selesai + foto", "TRC: tombol selesai, foto ke pelapor", BUTTON),
+    "trc_btn_done_plain": ("Selesai tanpa foto", "TRC: tombol selesai tanpa foto", BUTTON),
+    "staff_photo_caption": (
+        "Foto {number} dari {total} · {code}",
+        "Petugas: keterangan foto aduan",
+        wa.CAPTION_MAX,
+    ),
     "trc_completed": (
         "Laporan *{code}* terkirim kepada pelapor. Terima kasih!",
         "TRC: laporan selesai",

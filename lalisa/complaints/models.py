@@ -331,6 +331,11 @@ class Media(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     caption = models.CharField("keterangan", max_length=1024, blank=True)
     wa_media_id = models.CharField(max_length=64, blank=True)
+    # Our own upload to Meta, to send the file on (Meta keeps an upload 30 days).
+    wa_upload_id = models.CharField(max_length=64, blank=True)
+    wa_uploaded_at = models.DateTimeField(null=True, blank=True)
+    # The team's photo chosen to go to the citizen with the result.
+    for_citizen = models.BooleanField("dikirim ke pelapor", default=False)
     # The WhatsApp media it came from; its file is filled in when the download lands.
     inbound = models.ForeignKey(
         "whatsapp.InboundMedia",

@@ -504,9 +504,16 @@ def arrive(complaint: Complaint, *, actor, reason: str = "") -> Complaint:
 
 @transaction.atomic
 def complete(
-    complaint: Complaint, *, actor, note: str, outcome, photos: list[int] | None = None
+    complaint: Complaint,
+    *,
+    actor,
+    note: str,
+    outcome,
+    photos: list[int] | None = None,
+    citizen_photo: int | None = None,
 ) -> Complaint:
-    """The team's report: outcome, note and the photos (ids of media on the complaint)."""
+    """The team's report: outcome, note and the photos (ids of media on the complaint);
+    `citizen_photo`, one of those photos, goes to the citizen with the result."""
     who = _actor(actor)
     locked = _lock(complaint)
     _check("complete", locked, who)
@@ -519,8 +526,17 @@ def complete(
     found = Media.objects.filter(complaint=locked, pk__in=photo_ids)
     if found.count() != len(set(photo_ids)):
         raise InvalidStep("complete", locked.status, "foto tidak ditemukan pada aduan ini.")
+    if citizen_photo is not None and (
+        citizen_photo not in photo_ids
+        or not found.filter(pk=citizen_photo, kind=Media.Kind.IMAGE).exists()
+    ):
+        raise InvalidStep(
+            "complete", locked.status, "foto untuk pelapor harus salah satu foto laporan."
+        )
     active, now, before = locked.active_dispatch, timezone.now(), locked.status
     found.update(dispatch=active)
+    if citizen_photo is not None:
+        Media.objects.filter(pk=citizen_photo).update(for_citizen=True)
     Dispatch.objects.filter(pk=active.pk).update(
         completed_at=now, completed_by=who.user, outcome=outcome, report_text=note
     )
@@ -532,7 +548,12 @@ def complete(
         who,
         from_status=before,
         reason=note,
-        data={"team": active.team.name, "outcome": outcome.code, "photos": sorted(set(photo_ids))},
+        data={
+            "team": active.team.name,
+            "outcome": outcome.code,
+            "photos": sorted(set(photo_ids)),
+            **({"citizen_photo": citizen_photo} if citizen_photo is not None else {}),
+        },
     )
     _tell_citizens("complaint_done", locked, event, outcome=outcome.name, note=note)
     return _sync(complaint, locked)

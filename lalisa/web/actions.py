@@ -7,6 +7,7 @@ The input is read with the JSON API's parsers, so both ask the same questions.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lalisa import access
 from lalisa.api.views import ACTIONS, ApiError, _corrections, _precheck
-from lalisa.complaints import workflow
+from lalisa.complaints import uploads, workflow
 from lalisa.complaints.errors import RoleRefused, StepRefused
 from lalisa.complaints.models import Category, Complaint, Media, Outcome, Priority
 from lalisa.regions.models import Kecamatan
@@ -93,7 +94,7 @@ def forms_for(user, complaint: Complaint, *, back: str = "") -> dict:
     if "correct" in steps:
         data["categories"] = Category.objects.filter(active=True)
         data["priorities"] = Priority.choices
-        data["kecamatans"] = Kecamatan.objects.order_by("name")
+        data["kecamatans"] = Kecamatan.objects.order_by("name").prefetch_related("desa")
     return data
 
 
@@ -103,6 +104,7 @@ def _form_data(step: str, post) -> dict:
         raise ApiError(400, "Pilih tim TRC yang ditugaskan.")
     if step == "complete":
         data["photos"] = post.getlist("photos")
+        data.pop("upload", None)
     if step == "reject":
         codes = dict(REASON_CODES)
         code = data.get("reason_code") or ""
@@ -119,12 +121,46 @@ def _correct(complaint, user, post):
         data["category"] = post["category"]
     if post.get("priority"):
         data["priority"] = post["priority"]
-    if (post.get("kecamatan") or "").isdigit():
-        data["location"] = {"kecamatan": int(post["kecamatan"])}
+    location = {}
+    kecamatan = post.get("kecamatan") or ""
+    if kecamatan.isdigit() and int(kecamatan) != complaint.kecamatan_id:
+        location["kecamatan"] = int(kecamatan)
+    if "desa" in post:
+        desa = post["desa"]
+        if (int(desa) if desa.isdigit() else None) != complaint.desa_id:
+            location["desa"] = int(desa) if desa.isdigit() else None
+    if "address" in post and post["address"].strip() != complaint.address:
+        location["address"] = post["address"]
+    lat, lng = (post.get("lat") or "").strip(), (post.get("lng") or "").strip()
+    if lat or lng:
+        location["lat"], location["lng"] = lat.replace(",", "."), lng.replace(",", ".")
+    if "kecamatan" in location and "desa" not in location and complaint.desa_id:
+        location["desa"] = None  # a desa belongs to the old kecamatan
+    if location:
+        data["location"] = location
     if post.get("reason"):
         data["reason"] = post["reason"]
     changes, reason = _corrections(data)
     workflow.correct(complaint, actor=user, reason=reason, **changes)
+
+
+def _complete(complaint, user, request):
+    """The team's report from the mobile page, with photos taken there and then."""
+    files = request.FILES.getlist("upload")
+    try:
+        uploads.check(files)
+    except uploads.UploadRefused as exc:
+        raise ApiError(400, str(exc)) from exc
+    data = _form_data("complete", request.POST)
+    with transaction.atomic():
+        stored = [uploads.store(complaint, f, user=user) for f in files]
+        data["photos"] = [*data["photos"], *[m.pk for m in stored]]
+        chosen = data.get("citizen_photo")
+        if chosen == "upload":
+            data["citizen_photo"] = stored[0].pk if stored else None
+        elif chosen and chosen not in data["photos"]:
+            data["photos"].append(chosen)  # chosen for the citizen: part of the report too
+        ACTIONS["complete"](complaint, user, data)
 
 
 def _back(request, complaint: Complaint):
@@ -151,6 +187,8 @@ def take_step(request, code, step):
         _precheck(step, complaint, user)  # 403 wrong role, 409 wrong state
         if step == "correct":
             _correct(complaint, user, request.POST)
+        elif step == "complete":
+            _complete(complaint, user, request)
         else:
             ACTIONS[step](complaint, user, _form_data(step, request.POST))
     except StepRefused as exc:

@@ -5,7 +5,7 @@ All HTTP goes through `graph.call`, which logs each call and raises GraphError.
 
 from django.conf import settings
 
-from lalisa.whatsapp import graph, messages
+from lalisa.whatsapp import graph, messages, upload
 from lalisa.whatsapp.models import OutboundMessage
 
 
@@ -35,6 +35,11 @@ def messages_path() -> str:
 
 def send(outbound: OutboundMessage) -> str:
     """Send it once; return Meta's message id (wamid). Raises GraphError."""
+    resolved = upload.resolve(outbound.payload)
+    if resolved is not outbound.payload:
+        # Kept as sent: the log and a retry show (and reuse) Meta's media id.
+        outbound.payload = resolved
+        OutboundMessage.objects.filter(pk=outbound.pk).update(payload=resolved)
     answer = graph.call(
         "POST", messages_path(), json_body=request_body(outbound), outbound=outbound
     )

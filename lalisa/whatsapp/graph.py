@@ -74,6 +74,8 @@ def call(
     outbound=None,
     absolute_url: str | None = None,
     raw: bool = False,
+    data=None,
+    files=None,
 ):
     """Make one call; return the decoded JSON (or the httpx.Response when raw=True).
 
@@ -84,12 +86,16 @@ def call(
         method=method,
         url=url[:500],
         outbound=outbound,
-        request_body=_clip(json.dumps(json_body, ensure_ascii=False)) if json_body else "",
+        request_body=_clip(json.dumps(json_body or data, ensure_ascii=False))
+        if json_body or data
+        else "",
     )
     started = time.monotonic()
     try:
         with _client() as client:
-            response = client.request(method, url, json=json_body, params=params)
+            response = client.request(
+                method, url, json=json_body, params=params, data=data, files=files
+            )
     except httpx.TimeoutException as exc:
         log.error = f"timeout: {exc}"
         raise GraphError("Graph API tidak menjawab (batas waktu)", permanent=False) from exc

@@ -323,6 +323,14 @@ def image(link: str | None = None, *, media_id: str | None = None, caption: str 
     return {"type": "image", "image": obj}
 
 
+def stored_image(media_pk: int, caption: str = "") -> dict:
+    """A photo kept on a complaint; uploaded to Meta when it is sent (whatsapp.upload)."""
+    obj = {"lalisa_media": media_pk}
+    if caption and caption.strip():
+        obj["caption"] = shorten(caption, CAPTION_MAX)
+    return {"type": "image", "image": obj}
+
+
 def template_param(value) -> str:
     """Meta refuses a template parameter with a newline, a tab or more than four spaces in
     a row, and an empty one: flatten it, and say "-" for nothing."""
