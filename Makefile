@@ -7,7 +7,7 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/lalisa
 
-.PHONY: install run test
+.PHONY: install run test panduan
 
 install: $(STAMP)
 
@@ -15,6 +15,11 @@ install: $(STAMP)
 CHROMIUM = /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# The monthly report's PDF font (ReportLab falls back to its own Vera without it).
+FONT = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+$(FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,13 +30,18 @@ run: install
 	$(BIN)/lalisa demo
 
 # The PostgreSQL run must fail, never skip, when the server is down: check it first.
-test: install $(CHROMIUM)
+test: install $(CHROMIUM) $(FONT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=makemigrations-check-only-0123456789-abcdefghijklmnopqrstuvwxyz \
 		$(BIN)/lalisa makemigrations --check --dry-run
-	env -u DATABASE_URL $(BIN)/pytest
+	# Two processes, one per core, each with its own test database; a file stays on one.
+	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile
 	$(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=5).close()' "$(PG_URL)" \
 		|| { echo "PostgreSQL at $(PG_URL) is unreachable; the PostgreSQL test run fails." >&2; exit 1; }
 	# The browser test runs a demo on its own SQLite database: once is enough.
-	DATABASE_URL="$(PG_URL)" $(BIN)/pytest --create-db -m "not browser"
+	DATABASE_URL="$(PG_URL)" $(BIN)/pytest -n 2 --dist loadfile --create-db -m "not browser"
+
+# The user guides' screenshots (docs/panduan/img/), taken by the browser test.
+panduan: install $(CHROMIUM) $(FONT)
+	LALISA_SCREENSHOTS=docs/panduan/img $(BIN)/pytest -m browser tests/test_browser.py

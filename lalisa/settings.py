@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "lalisa.worker",  # before django_tasks_db: its db_worker adds the scheduler
     "lalisa.web",
     "lalisa.api",
+    "lalisa.reports",
+    "lalisa.monthly",
+    "lalisa.public",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -172,6 +175,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # WhatsApp Cloud API (the channel issue uses these).
+# The map's tile server (a Leaflet URL template); empty: no tiles, pins on a plain ground.
+LALISA_MAP_TILES = envstr("LALISA_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+LALISA_MAP_ATTRIBUTION = envstr("LALISA_MAP_ATTRIBUTION", "")
+
 WHATSAPP_GRAPH_URL = envstr("WHATSAPP_GRAPH_URL", "https://graph.facebook.com")
 WHATSAPP_API_VERSION = envstr("WHATSAPP_API_VERSION", "v23.0")
 WHATSAPP_PHONE_NUMBER_ID = envstr("WHATSAPP_PHONE_NUMBER_ID")

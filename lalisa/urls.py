@@ -18,5 +18,8 @@ urlpatterns = [
     # The Graph API emulator and the phone simulator answer only when LALISA_SIMULATOR is on.
     path("", include("lalisa.simulator.urls")),
     path("api/v1/", include("lalisa.api.urls")),
+    path("", include("lalisa.reports.urls")),
+    path("", include("lalisa.monthly.urls")),
+    path("", include("lalisa.public.urls")),
     path("", include("lalisa.web.urls")),
 ]

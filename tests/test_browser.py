@@ -24,6 +24,10 @@ PASSWORD = "uji-browser-12345"
 CODE = re.compile(r"LL-\d{4}-\d{4,}")
 
 pytestmark = pytest.mark.browser
+# What the first test leaves for the next: the ticket it closed.
+FLOW: dict[str, str] = {}
+PHONE = {"width": 412, "height": 915}
+DESK = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +42,8 @@ def demo(tmp_path_factory):
         for k, v in os.environ.items()
         if not k.startswith(("WHATSAPP_", "LALISA_", "DJANGO_")) and k != "DATABASE_URL"
     }
-    env.update(LALISA_DATA_DIR=str(data), LALISA_DEMO_PASSWORD=PASSWORD)
+    # No tile server: the machine is offline, and the map must show its pins without one.
+    env.update(LALISA_DATA_DIR=str(data), LALISA_DEMO_PASSWORD=PASSWORD, LALISA_MAP_TILES="")
     lalisa = Path(sys.executable).with_name("lalisa")
     log = (data / "demo.log").open("w")
     process = subprocess.Popen(  # noqa: S603  (our own console script)
@@ -119,7 +124,22 @@ class Phone:
         self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/masuk/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
 def test_a_complaint_from_the_citizen_s_phone_to_the_closed_timeline(demo, browser):
+    # The admin's inbox is open before the complaint comes; its own clock, run forward
+    # below, drives the page's polling.
+    desk = browser.new_page(viewport={"width": 1280, "height": 900})
+    desk.clock.install()
+    log_in(desk, demo, "demo-admin")
+    assert desk.locator("#live-badge").is_hidden()
+
     citizen = Phone(browser.new_page(), demo)
     citizen.be("Siti Aminah", "081234509999")
     citizen.say("p min")
@@ -142,16 +162,21 @@ def test_a_complaint_from_the_citizen_s_phone_to_the_closed_timeline(demo, brows
     citizen.wait_for_text("nomor tiket")
     citizen.shot("03-warga-tiket")
     ticket = CODE.findall(citizen.page.locator("#chat").inner_text())[-1]
+    FLOW["ticket"] = ticket
+
+    # The inbox's badge tells the admin without a reload, at its next poll.
+    desk.clock.run_for("00:21")
+    badge = desk.locator("#live-badge")
+    badge.wait_for(state="visible")
+    assert re.fullmatch(r"\d+ aduan/pesan baru", badge.inner_text())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    desk.screenshot(path=str(SHOTS / "03b-admin-kotak-masuk.png"))
+    badge.click()
+    desk.get_by_text(ticket).first.wait_for()
 
     # The admin, at her desk, verifies it.
-    desk = browser.new_page(viewport={"width": 1280, "height": 900})
-    desk.goto(f"{demo}/masuk/")
-    desk.fill("input[name=username]", "demo-admin")
-    desk.fill("input[name=password]", PASSWORD)
-    desk.locator("form button[type=submit], form input[type=submit]").first.click()
     desk.goto(f"{demo}/aduan/{ticket}/")
     desk.get_by_text(ticket).first.wait_for()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     desk.screenshot(path=str(SHOTS / "04-admin-aduan.png"), full_page=True)
     desk.get_by_role("button", name=re.compile(r"^Verifikasi")).first.click()
     desk.get_by_text("Diverifikasi").first.wait_for()
@@ -160,7 +185,7 @@ def test_a_complaint_from_the_citizen_s_phone_to_the_closed_timeline(demo, brows
     kabid = Phone(browser.new_page(), demo)
     kabid.be("Ahmad Rifani", "0811000002")
     kabid.say("menu")
-    kabid.wait_for_text("menunggu keputusan")
+    kabid.wait_for_text("menunggu keputusan", timeout=90_000)
     kabid.pick("Lihat aduan", ticket)
     kabid.wait_for_text("Disarankan")
     kabid.shot("05-kabid-keputusan")
@@ -205,3 +230,91 @@ def test_a_complaint_from_the_citizen_s_phone_to_the_closed_timeline(demo, brows
     for step in ("verifikasi", "tugaskan tim", "terima tugas", "tiba di lokasi", "selesaikan"):
         assert step in page_text.lower(), step
     desk.screenshot(path=str(SHOTS / "09-admin-ditutup.png"), full_page=True)
+
+
+def watch_errors(page) -> list[str]:
+    """Script errors and blocked resources (a CSP refusal shows as a console error)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def test_each_role_s_pages_for_the_guides(demo, browser):
+    """The pages the user guides show, each with what makes it work checked in the browser;
+    their screenshots go beside the flow's."""
+    ticket = FLOW.get("ticket")
+    if ticket is None:
+        pytest.skip("needs the ticket of the flow test, which runs first")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    admin = browser.new_page(viewport=DESK)
+    log_in(admin, demo, "demo-admin")
+    admin.goto(f"{demo}/aduan/catat/")
+    admin.get_by_role("button", name=re.compile("Catat")).first.wait_for()
+    admin.screenshot(path=str(SHOTS / "10-admin-catat-aduan.png"), full_page=True)
+
+    kabid = browser.new_page(viewport=PHONE)
+    log_in(kabid, demo, "demo-kabid")
+    kabid.goto(f"{demo}/tinjau/")
+    kabid.screenshot(path=str(SHOTS / "11-kabid-tinjau.png"), full_page=True)
+    # The page fits the phone: nothing wider than its screen.
+    assert kabid.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    trc = browser.new_page(viewport=PHONE)
+    log_in(trc, demo, "demo-trc")
+    trc.goto(f"{demo}/tugas/")
+    trc.screenshot(path=str(SHOTS / "12-trc-halaman-tugas.png"), full_page=True)
+    assert trc.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    boss = browser.new_page(viewport=DESK)
+    errors = watch_errors(boss)
+    log_in(boss, demo, "demo-pimpinan")
+    boss.goto(f"{demo}/dasbor/")
+    # Chart.js drew every chart (a drawn canvas has a non-zero size), under the strict CSP.
+    boss.wait_for_function(
+        "[...document.querySelectorAll('canvas[data-chart]')]"
+        ".every(c => c.width > 0 && c.height > 0)"
+    )
+    assert int(boss.locator("#kpi-received").inner_text().replace(".", "")) >= 1
+    boss.screenshot(path=str(SHOTS / "13-pimpinan-dasbor.png"), full_page=True)
+
+    boss.goto(f"{demo}/peta/")
+    # Without tiles, the pins (clustered or single) are still drawn.
+    boss.locator(".leaflet-marker-icon").first.wait_for()
+    assert boss.locator(".leaflet-tile").count() == 0
+    boss.screenshot(path=str(SHOTS / "14-pimpinan-peta.png"), full_page=True)
+
+    boss.goto(f"{demo}/kinerja/")
+    boss.get_by_text("TRC Pos Pasar Paringin").first.wait_for()
+    boss.screenshot(path=str(SHOTS / "15-pimpinan-kinerja.png"), full_page=True)
+
+    boss.goto(f"{demo}/laporan/")
+    boss.get_by_role("button", name="Buat laporan").click()
+    # The worker makes it in the background; the page's bar follows until the link shows.
+    download = boss.locator("[data-role=download] a").first
+    download.wait_for(timeout=120_000)
+    pdf = boss.request.get(demo + download.get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    boss.screenshot(path=str(SHOTS / "16-pimpinan-laporan-bulanan.png"), full_page=True)
+    assert errors == []
+
+    setup = browser.new_page(viewport=DESK)
+    setup.goto(f"{demo}/admin/login/")
+    setup.fill("input[name=username]", "demo-superadmin")
+    setup.fill("input[name=password]", PASSWORD)
+    setup.locator("input[type=submit], button[type=submit]").first.click()
+    setup.get_by_text("Penyiapan layanan").first.wait_for()
+    setup.screenshot(path=str(SHOTS / "17-superadmin-penyiapan.png"), full_page=True)
+
+    public = browser.new_context(viewport=PHONE).new_page()
+    public_errors = watch_errors(public)
+    public.goto(f"{demo}/publik/")
+    public.screenshot(path=str(SHOTS / "18-publik.png"), full_page=True)
+    public.goto(f"{demo}/publik/cek/?kode={ticket.lower().replace('-', ' ')}")
+    text = public.locator("main").inner_text()
+    # The closed complaint by its code, typed loosely; no one's name or words.
+    assert ticket in text and "Ditutup" in text
+    assert "Siti Aminah" not in text and "trotoar" not in text
+    public.screenshot(path=str(SHOTS / "19-publik-cek.png"), full_page=True)
+    assert public_errors == []

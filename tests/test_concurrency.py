@@ -15,6 +15,18 @@ from lalisa.complaints.models import Complaint, Event
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_back(django_db_blocker):
+    """A transactional test leaves the database flushed. When the suite is split across
+    processes, database tests may follow in this one: give them back what the migrations
+    loaded (regions, categories, texts)."""
+    yield
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
+
+
 def race(*calls):
     """Run the calls in threads released together; return their results or exceptions."""
     barrier = threading.Barrier(len(calls))

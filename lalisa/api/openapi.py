@@ -178,6 +178,53 @@ def document() -> dict:
                     },
                 }
             },
+            "/reports/monthly": {
+                "get": {
+                    "summary": "Laporan bulanan (admin, Kabid, pimpinan): PDF, Excel atau CSV",
+                    "description": "Bulan menurut WITA. Identitas pelapor hanya untuk aduan "
+                    "biasa; anonim ditulis «Anonim», rahasia «Rahasia» tanpa alamat. CSV: UTF-8 "
+                    "dengan BOM, pemisah titik koma, desimal koma.",
+                    "parameters": [
+                        {
+                            **_query("year", "Tahun, mis. 2026", {"type": "integer"}),
+                            "required": True,
+                        },
+                        {
+                            **_query(
+                                "month",
+                                "Bulan 1-12",
+                                {"type": "integer", "minimum": 1, "maximum": 12},
+                            ),
+                            "required": True,
+                        },
+                        _query(
+                            "format",
+                            "Format berkas (bawaan pdf)",
+                            {"enum": ["pdf", "xlsx", "csv"]},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Berkasnya, dengan Content-Disposition "
+                            "laporan-bulanan-TTTT-BB.<format>",
+                            "content": {
+                                mime: {"schema": {"type": "string", "format": "binary"}}
+                                for mime in (
+                                    "application/pdf",
+                                    "application/vnd.openxmlformats-officedocument."
+                                    "spreadsheetml.sheet",
+                                    "text/csv",
+                                )
+                            },
+                        },
+                        "400": _error(
+                            "Tahun, bulan atau format tidak sah, atau bulan belum dimulai"
+                        ),
+                        "401": REFUSALS["401"],
+                        "403": _error("Peran tidak melihat laporan"),
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "summary": "Dokumen ini",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lalisa.api import views
+from lalisa.api import reports, views
 
 app_name = "api"
 urlpatterns = [
@@ -9,5 +9,6 @@ urlpatterns = [
     path("complaints/<str:code>/actions", views.actions, name="actions"),
     path("media/<int:pk>", views.media, name="media"),
     path("teams", views.teams, name="teams"),
+    path("reports/monthly", reports.monthly, name="monthly_report"),
     path("openapi.json", views.openapi, name="openapi"),
 ]

@@ -228,6 +228,8 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["due_at"], condition=Q(due_at__isnull=False), name="due_idx"),
+            # The summary tables look for what changed since their last count.
+            models.Index(fields=["updated_at"], name="complaint_updated_idx"),
         ]
 
     def __str__(self):
@@ -296,6 +298,7 @@ class Dispatch(models.Model):
         verbose_name = "penugasan"
         verbose_name_plural = "penugasan"
         ordering = ["dispatched_at"]
+        indexes = [models.Index(fields=["dispatched_at"], name="dispatch_dispatched_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["complaint"],
@@ -373,6 +376,7 @@ class Rating(models.Model):
     class Meta:
         verbose_name = "penilaian"
         verbose_name_plural = "penilaian"
+        indexes = [models.Index(fields=["created_at"], name="rating_created_idx")]
         constraints = [
             models.UniqueConstraint(fields=["complaint", "reporter"], name="one_rating_each"),
             models.CheckConstraint(

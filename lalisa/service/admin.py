@@ -14,6 +14,7 @@ class ServiceProfileAdmin(admin.ModelAdmin):
         (None, {"fields": ("agency_name", "service_name", "whatsapp_number", "service_hours")}),
         ("Kantor", {"fields": ("address", "office_lat", "office_lng")}),
         ("Privasi", {"fields": ("privacy_url",)}),
+        ("Laporan bulanan", {"fields": ("head_name", "head_nip", "signing_place")}),
         (
             "Aduan serupa",
             {

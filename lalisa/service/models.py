@@ -8,7 +8,13 @@ class ServiceProfile(models.Model):
         "nama instansi", max_length=150, default="Satpol PP Kabupaten Balangan"
     )
     service_name = models.CharField("nama layanan", max_length=100, default="LA-LISA")
-    whatsapp_number = models.CharField("nomor WhatsApp layanan", max_length=20, blank=True)
+    whatsapp_number = models.CharField(
+        "nomor WhatsApp layanan",
+        max_length=20,
+        blank=True,
+        help_text="Nomor yang diberitahukan kepada warga. Nomor pengirim pesan diatur di server "
+        "(WHATSAPP_PHONE_NUMBER_ID).",
+    )
     address = models.CharField(
         "alamat kantor", max_length=300, default="Paringin, Kabupaten Balangan, Kalimantan Selatan"
     )
@@ -37,6 +43,12 @@ class ServiceProfile(models.Model):
         "jangka aduan serupa (jam)",
         default=24,
         help_text="Hanya aduan serupa yang diterima dalam sekian jam terakhir yang ditawarkan.",
+    )
+    # The monthly report's signature block.
+    head_name = models.CharField("nama Kepala Satuan (Kasat)", max_length=150, blank=True)
+    head_nip = models.CharField("NIP Kepala Satuan", max_length=30, blank=True)
+    signing_place = models.CharField(
+        "tempat penandatanganan", max_length=100, default="Paringin", blank=True
     )
 
     class Meta:

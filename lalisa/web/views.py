@@ -21,6 +21,7 @@ from lalisa import access
 from lalisa.accounts.models import Role
 from lalisa.api import serialize
 from lalisa.api.views import ApiError, _filter, _phone_visible
+from lalisa.bot import replies
 from lalisa.complaints.flow import STEP_LABELS
 from lalisa.complaints.models import (
     Category,
@@ -35,6 +36,7 @@ from lalisa.complaints.models import (
 )
 from lalisa.phones import InvalidPhone, normalize_phone, wa_id_of
 from lalisa.regions.models import Kecamatan
+from lalisa.reports import links as inbox_links
 from lalisa.service.models import EmergencyNumber, ServiceProfile
 from lalisa.teams.models import TrcTeam
 from lalisa.teams.suggest import BUSY
@@ -45,6 +47,8 @@ from lalisa.whatsapp.models import InboundMessage, OutboundMessage
 PAGE_SIZE = 50
 REPLY_WINDOW = timedelta(hours=24)
 FILTERS = ("status", "category", "kecamatan", "priority", "overdue", "team", "dari", "sampai", "q")
+# The dashboard's links (weekday, hour, SLA, rating…): lalisa.reports.links.
+FILTERS += inbox_links.FILTERS
 
 # Timeline entries that are not steps of the flow.
 EVENT_LABELS = {**STEP_LABELS, "merged": "aduan lain digabung ke sini"}
@@ -141,6 +145,7 @@ def _chosen_filters(params) -> tuple[dict, str]:
             del chosen[name]
     if chosen.get("overdue") not in (None, "1"):
         del chosen["overdue"]
+    chosen = inbox_links.clean(chosen, params)
     for name in ("dari", "sampai"):
         if name in chosen:
             try:
@@ -155,10 +160,13 @@ def _filtered(user, qs, chosen: dict):
     # Status, category, kecamatan, team and overdue as the JSON API filters them.
     names = ("status", "category", "kecamatan", "team", "overdue")
     api_params = {k: chosen[k] for k in names if k in chosen}
+    if api_params.get("kecamatan") == inbox_links.NO_KECAMATAN:
+        del api_params["kecamatan"]
     try:
         qs = _filter(user, qs, api_params)
     except ApiError:
         return qs.none()
+    qs = inbox_links.apply(qs, chosen)
     if chosen.get("priority"):
         qs = qs.filter(priority=chosen["priority"])
     if chosen.get("dari"):
@@ -258,7 +266,11 @@ def render_complaint(request, complaint: Complaint, *, error: str = "", status: 
     outcome_names = dict(Outcome.objects.values_list("code", "name"))
     events = list(complaint.events.select_related("actor_user"))
     for event in events:
-        event.label = _label(event.kind)
+        event.label = (
+            "Aduan masuk lewat WhatsApp"
+            if event.kind == "file" and event.actor_kind == Event.Actor.CITIZEN
+            else _label(event.kind)
+        )
         event.actor = _actor_label(event, complaint)
         event.when = format_wita(event.created_at)
         event.detail = _event_detail(event, outcome_names)
@@ -304,7 +316,12 @@ def render_complaint(request, complaint: Complaint, *, error: str = "", status: 
     context["blocked"] = reporter is not None and reporter.blocked_at is not None
     if access.can_see_reporter(user, complaint):
         context["chat"] = _chat(complaint)
-        context["can_reply"] = access.role_of(user) in (Role.ADMIN, Role.KABID)
+        # Someone without a WhatsApp address can only be phoned: no form that must fail.
+        context["can_reply"] = (
+            access.role_of(user) in (Role.ADMIN, Role.KABID)
+            and complaint.reporter is not None
+            and replies.address(complaint.reporter) is not None
+        )
         context["canned_replies"] = CANNED_REPLIES
         last = complaint.reporter.last_inbound_at if complaint.reporter else None
         context["window_closed"] = last is None or timezone.now() - last > REPLY_WINDOW
@@ -322,6 +339,24 @@ class ChatLine:
     @property
     def when(self) -> str:
         return format_wita(self.at)
+
+    @property
+    def kind_label(self) -> str:
+        return CHAT_KINDS.get(self.kind, "") if self.kind != "text" else ""
+
+
+# How a message that is not plain text is named in the chat.
+CHAT_KINDS = {
+    "interactive": "dengan tombol/daftar",
+    "template": "templat resmi",
+    "image": "foto",
+    "video": "video",
+    "audio": "pesan suara",
+    "document": "dokumen",
+    "sticker": "stiker",
+    "location": "titik lokasi",
+    "reaction": "reaksi",
+}
 
 
 def _chat(complaint: Complaint) -> list[ChatLine]:

@@ -1,0 +1,85 @@
+"""The public pages, no login: the month's figures (/publik/) and the status lookup by
+ticket code (/publik/cek/). Nothing here names a citizen or a member of staff."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from lalisa.monthly.numbers import decimal, duration, integer, percent
+from lalisa.public import lookup, months
+from lalisa.service.models import ServiceProfile
+from lalisa.timefmt import format_date, format_wita
+from lalisa.web.forms import client_ip
+
+FORMAT_HELP = "Kode tiket berbentuk LL-TTBB-NNNN, misalnya LL-2611-0042."
+NOT_FOUND = (
+    "Aduan dengan kode {code} tidak ditemukan. Periksa kembali kode tiket pada pesan "
+    "WhatsApp yang Anda terima."
+)
+TOO_MANY = "Terlalu banyak pencarian dari alamat Anda. Silakan coba lagi {minutes} menit lagi."
+
+
+def _card(month: months.Month) -> dict:
+    s = month.figures
+    finish = s.durations["finish"]
+    share = month.handled_share
+    return {
+        "label": month.label,
+        "range": f"1–{month.last.day} {month.label}" if not month.whole else month.label,
+        "whole": month.whole,
+        "received": integer(s.received),
+        "handled": integer(s.handled),
+        "handled_share": percent(share, 0) if share is not None else "",
+        "finish": duration(finish.median_minutes) if finish.median_minutes is not None else "",
+        "finish_count": integer(finish.count),
+        "rating": decimal(s.ratings.average, 1) if s.ratings.average is not None else "",
+        "satisfied": percent(s.ratings.satisfied_share, 0)
+        if s.ratings.satisfied_share is not None
+        else "",
+        "ratings": integer(s.ratings.count),
+    }
+
+
+def _base_context() -> dict:
+    return {"profile": ServiceProfile.get(), "format_help": FORMAT_HELP}
+
+
+@login_not_required
+def public_page(request):
+    now, before = months.months()
+    context = {
+        **_base_context(),
+        "now": _card(now),
+        "before": _card(before),
+        "categories": months.category_lines(now, before),
+        "kecamatan": months.kecamatan_lines(now, before),
+        "updated": format_wita(timezone.now()),
+        "today": format_date(now.last),
+    }
+    return render(request, "public/page.html", context)
+
+
+@login_not_required
+@never_cache
+def status_lookup(request):
+    """?kode=…: the complaint's status and steps, or why there is none."""
+    asked = request.GET.get("kode", "").strip()[:40]
+    context = {**_base_context(), "asked": asked}
+    status = 200
+    if asked:
+        if not lookup.take_turn(client_ip(request)):
+            context["error"] = TOO_MANY.format(minutes=lookup.WINDOW_SECONDS // 60)
+            status = 429
+        else:
+            code = lookup.normalize_code(asked)
+            if code is None:
+                context["error"] = f"«{asked}» bukan kode tiket. {FORMAT_HELP}"
+            else:
+                context["found"] = lookup.find(code)
+                if context["found"] is None:
+                    context["error"] = NOT_FOUND.format(code=code)
+    response = render(request, "public/lookup.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(lookup.WINDOW_SECONDS)
+    return response

@@ -1,0 +1,317 @@
+"""The public pages (/publik/ and /publik/cek/): open without login, the two months' figures
+against independent counts (WITA month edges included), rahasia complaints only in totals,
+and a status lookup that shows no personal data, hides rahasia complaints and is throttled."""
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from lalisa.complaints import demo, workflow
+from lalisa.complaints import seed as seeding
+from lalisa.complaints.models import (
+    Category,
+    Complaint,
+    Confidentiality,
+    Outcome,
+    Rating,
+    Source,
+    Status,
+)
+from lalisa.monthly.numbers import duration, integer, percent
+from lalisa.public import lookup
+from lalisa.regions.models import Kecamatan
+from lalisa.timefmt import WITA
+
+pytestmark = pytest.mark.django_db
+
+SECRET_TEXT = "Warung miras milik Haji Umar di gang belakang masjid"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The page's figures and the lookup throttle live in the cache."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def today():
+    return timezone.now().astimezone(WITA).date()
+
+
+def month_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day.replace(day=1), dt.time.min, WITA)
+
+
+THIS_MONTH = month_start(today())
+LAST_MONTH = month_start(THIS_MONTH.date() - dt.timedelta(days=1))
+MONTH_BEFORE = month_start(LAST_MONTH.date() - dt.timedelta(days=1))
+
+
+# --- independent counts -----------------------------------------------------------------
+
+
+def counted(start: dt.datetime, end: dt.datetime) -> dict:
+    """The public figures of complaints received in [start, end), row by row."""
+    rows = [c for c in Complaint.objects.select_related("category", "kecamatan")]
+    rows = [c for c in rows if start <= c.received_at < end]
+    minutes = sorted(
+        math.floor((c.done_at - c.received_at).total_seconds() / 60) for c in rows if c.done_at
+    )
+    scores = [r.score for r in Rating.objects.filter(complaint__in=[c.pk for c in rows])]
+    shown = [c for c in rows if c.confidentiality != Confidentiality.RAHASIA]
+    return {
+        "received": len(rows),
+        "handled": sum(c.status in (Status.DONE, Status.CLOSED) for c in rows),
+        "median": minutes[math.ceil(len(minutes) / 2) - 1] if minutes else None,
+        "ratings": len(scores),
+        "average": sum(scores) / len(scores) if scores else None,
+        "satisfied": sum(s >= 4 for s in scores) / len(scores) if scores else None,
+        "by_category": Counter(c.category.name for c in shown),
+        "by_kecamatan": Counter(
+            c.kecamatan.name if c.kecamatan else "Tanpa kecamatan" for c in shown
+        ),
+    }
+
+
+def assert_card(card: dict, want: dict):
+    assert card["received"] == integer(want["received"])
+    assert card["handled"] == integer(want["handled"])
+    assert card["finish"] == (duration(want["median"]) if want["median"] is not None else "")
+    assert card["ratings"] == integer(want["ratings"])
+    if want["average"] is None:
+        assert card["rating"] == "" and card["satisfied"] == ""
+    else:
+        assert card["rating"] == f"{want['average']:.1f}".replace(".", ",")
+        assert card["satisfied"] == percent(want["satisfied"], 0)
+
+
+def assert_breakdowns(context, now: dict, before: dict):
+    categories = {line.label: (line.now, line.before) for line in context["categories"]}
+    for label in set(now["by_category"]) | set(before["by_category"]):
+        assert categories.pop(label) == (now["by_category"][label], before["by_category"][label])
+    assert categories == {}  # no category shown that has nothing in either month
+    places = {line.label: (line.now, line.before) for line in context["kecamatan"]}
+    for name in Kecamatan.objects.values_list("name", flat=True):
+        assert places[name] == (now["by_kecamatan"][name], before["by_kecamatan"][name])
+
+
+# --- the month figures ------------------------------------------------------------------
+
+
+@pytest.fixture
+def edges(file, admin, kabid, trc, citizen, other_citizen):
+    """Complaints on both sides of the WITA month edges, a rahasia one this month in Halong,
+    two handled and rated this month."""
+    halong = Kecamatan.objects.get(name="Halong")
+    miras = Category.objects.get(code="miras")
+    second = dt.timedelta(seconds=1)
+    made = {
+        "too_old": file(received_at=LAST_MONTH - second),
+        "last_first": file(received_at=LAST_MONTH),
+        "last_last": file(received_at=THIS_MONTH - second),
+        "this_first": file(received_at=THIS_MONTH),
+        "secret": file(
+            actor=other_citizen,
+            received_at=THIS_MONTH + dt.timedelta(minutes=30),
+            category=miras,
+            kecamatan=halong,
+            confidentiality=Confidentiality.RAHASIA,
+            description=SECRET_TEXT,
+        ),
+    }
+    for key, score in (("this_first", 5), ("secret", 2)):
+        c = made[key]
+        workflow.verify(c, actor=admin)
+        workflow.dispatch(c, actor=kabid, team=trc.team)
+        workflow.accept(c, actor=trc)
+        workflow.arrive(c, actor=trc)
+        workflow.complete(c, actor=trc, note="Sudah ditertibkan", outcome="teguran_lisan")
+        workflow.rate(c, actor=c.reporter, score=score)
+    return made
+
+
+def test_public_page_needs_no_login(client, edges):
+    response = client.get("/publik/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'lang="id"' in html and "Aduan ketertiban umum dalam angka" in html
+    assert 'href="/publik/privasi/"' in html
+    assert 'action="/publik/cek/"' in html
+
+
+def test_month_edges_are_wita(client, edges):
+    context = client.get("/publik/").context
+    # This month: this_first and the rahasia one; last month: its first and last second.
+    assert context["now"]["received"] == "2"
+    assert context["before"]["received"] == "2"
+    assert_card(context["now"], counted(THIS_MONTH, THIS_MONTH + dt.timedelta(days=40)))
+    assert_card(context["before"], counted(LAST_MONTH, THIS_MONTH))
+
+
+def test_handled_time_and_satisfaction(client, edges):
+    card = client.get("/publik/").context["now"]
+    assert card["handled"] == "2" and card["handled_share"] == "100%"
+    assert card["rating"] == "3,5" and card["satisfied"] == "50%" and card["ratings"] == "2"
+    # The median (nearest rank) of the two: the rahasia one, received 30 minutes later.
+    secret = Complaint.objects.get(pk=edges["secret"].pk)
+    minutes = math.floor((secret.done_at - secret.received_at).total_seconds() / 60)
+    assert card["finish"] == duration(minutes)
+
+
+def test_rahasia_counts_only_in_totals(client, edges):
+    context = client.get("/publik/").context
+    assert context["now"]["received"] == "2"  # the rahasia complaint is in the total …
+    categories = {line.label: line.now for line in context["categories"]}
+    assert "Minuman keras" not in categories  # … but in no breakdown
+    places = {line.label: line.now for line in context["kecamatan"]}
+    assert places["Halong"] == 0 and places["Paringin"] == 1
+    assert sum(places.values()) == 1
+    html = client.get("/publik/").content.decode()
+    assert SECRET_TEXT not in html
+
+
+def test_figures_equal_independent_counts_over_seeded_months(client, db):
+    demo.ensure_staff("rahasia-uji-123")
+    seeding.seed(250, months=3, seed=5, now=timezone.now())
+    assert Complaint.objects.filter(confidentiality=Confidentiality.RAHASIA).exists()
+    context = client.get("/publik/").context
+    now = counted(THIS_MONTH, THIS_MONTH + dt.timedelta(days=40))
+    before = counted(LAST_MONTH, THIS_MONTH)
+    assert_card(context["now"], now)
+    assert_card(context["before"], before)
+    assert_breakdowns(context, now, before)
+    assert before["received"] > 0 and before["ratings"] > 0
+
+
+def test_public_page_names_no_staff(client, edges, admin, kabid, trc):
+    for viewer in (None, admin):
+        if viewer:
+            client.force_login(viewer)
+        html = client.get("/publik/").content.decode()
+        for name in ("Alya", "Budi", "Candra", "alya", "TRC Paringin", "Keluar"):
+            assert name not in html, name
+
+
+# --- the lookup ------------------------------------------------------------------------
+
+
+def lookup_page(client, code, address="203.0.113.7"):
+    return client.get("/publik/cek/", {"kode": code}, REMOTE_ADDR=address)
+
+
+def test_lookup_shows_status_and_steps_without_personal_data(client, edges, citizen):
+    complaint = edges["this_first"]
+    response = lookup_page(client, complaint.code)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert complaint.code in html
+    assert "Ditutup" in html  # rated by the reporter: closed
+    for step in ("Aduan diterima", "Aduan diverifikasi petugas", "Tim tiba di lokasi"):
+        assert step in html
+    assert "Dinilai pelapor; aduan ditutup" in html
+    assert complaint.category.name in html
+    assert Outcome.objects.get(code="teguran_lisan").name in html
+    for personal in (
+        citizen.profile_name,  # Siti
+        citizen.phone,
+        citizen.wa_id,
+        "081311112222",
+        citizen.user_id,
+        complaint.description,
+        "trotoar",
+        "Sudah ditertibkan",  # the team's note
+        "Alya",
+        "Budi",
+        "Candra",
+        "TRC Paringin",
+    ):
+        assert personal not in html, personal
+    assert "<img" not in html
+    assert "noindex" in html
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_lookup_shows_an_anonim_complaint_the_same_way(client, file, other_citizen):
+    complaint = file(actor=other_citizen, confidentiality=Confidentiality.ANONIM)
+    html = lookup_page(client, complaint.code).content.decode()
+    assert "Diterima" in html and complaint.code in html
+    assert "Rudi" not in html and complaint.description not in html
+
+
+def test_rahasia_is_answered_as_unknown(client, edges):
+    secret = edges["secret"].code
+    period, number = secret.split("-")[1:]
+    unknown = f"LL-{period}-{int(number) + 500:04d}"
+    hidden = lookup_page(client, secret)
+    missing = lookup_page(client, unknown)
+    assert hidden.status_code == missing.status_code == 200
+    assert hidden.context["found"] is None
+    assert hidden.context["error"].replace(secret, "X") == missing.context["error"].replace(
+        unknown, "X"
+    )
+    html = hidden.content.decode()
+    assert "tidak ditemukan" in html
+    for leak in (SECRET_TEXT, "Minuman keras", "Halong", "Ditutup"):
+        assert leak not in html, leak
+
+
+def test_unknown_and_malformed_codes_get_a_clear_message(client, db):
+    html = lookup_page(client, "LL-2101-9999").content.decode()
+    assert "Aduan dengan kode LL-2101-9999 tidak ditemukan" in html
+    html = lookup_page(client, "halo pak").content.decode()
+    assert "bukan kode tiket" in html and "LL-TTBB-NNNN" in html
+    assert lookup_page(client, "<script>alert(1)</script>").content.decode().count("<script>") == 0
+
+
+def test_codes_are_read_loosely(client, edges):
+    code = edges["this_first"].code  # LL-YYMM-NNNN
+    period, number = code.split("-")[1:]
+    for typed in (code.lower(), f"ll {period} {int(number)}", f"LL{period}{number}"):
+        assert lookup.normalize_code(typed) == code, typed
+        assert lookup_page(client, typed).context["found"].code == code
+    assert lookup.normalize_code("LL-26-1") is None
+
+
+def test_lookups_are_throttled_per_address(client, edges):
+    code = edges["this_first"].code
+    for _ in range(lookup.LIMIT):
+        assert lookup_page(client, code).status_code == 200
+    refused = lookup_page(client, code)
+    assert refused.status_code == 429
+    assert "Terlalu banyak pencarian" in refused.content.decode()
+    assert code not in re.sub(r'value="[^"]*"', "", refused.content.decode())
+    assert refused["Retry-After"] == str(lookup.WINDOW_SECONDS)
+    # Another address is not held back; the form without a code does not count.
+    assert lookup_page(client, code, address="198.51.100.9").status_code == 200
+    assert client.get("/publik/cek/", REMOTE_ADDR="203.0.113.7").status_code == 200
+
+
+def test_lookup_form_without_code(client, db):
+    response = client.get("/publik/cek/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="kode"' in html and "error" not in response.context
+    assert 'href="/publik/privasi/"' in html
+
+
+def test_walk_in_complaint_lookup_has_no_reporter(client, admin, category, paringin):
+    from lalisa.complaints.models import Reporter
+
+    walk_in = Reporter.objects.create(name="Pak Darmawan", phone="+6281399990000")
+    complaint = workflow.file_complaint(
+        actor=admin,
+        category=category,
+        description="Reklame roboh di depan rumah Pak Darmawan",
+        source=Source.WALK_IN,
+        reporter=walk_in,
+        kecamatan=paringin,
+    )
+    html = lookup_page(client, complaint.code).content.decode()
+    assert complaint.code in html
+    assert "Darmawan" not in html and "6281399990000" not in html
