@@ -38,8 +38,10 @@ def csp_clean(html: str):
     assert '<script src="/static/web/lalisa.js"' in html
 
 
-def image_for(complaint, name="foto.png"):
-    item = Media(complaint=complaint, kind=Media.Kind.IMAGE, mime_type="image/png")
+def image_for(complaint, name="foto.png", uploaded_by=None):
+    item = Media(
+        complaint=complaint, kind=Media.Kind.IMAGE, mime_type="image/png", uploaded_by=uploaded_by
+    )
     item.file.save(name, ContentFile(PNG), save=True)
     return item
 
@@ -187,12 +189,15 @@ def test_dispatch_to_another_team_while_accepted(client_for, drive, kabid, team_
 
 def test_complete_with_a_photo(client_for, drive, trc):
     complaint = drive("on_site")
-    photo = image_for(complaint)
-    other = image_for(complaint, "lain.png")
+    citizens = image_for(complaint, "warga.png")
+    photo = image_for(complaint, uploaded_by=trc)
+    other = image_for(complaint, "lain.png", uploaded_by=trc)
     client = client_for(trc)
     html = page(client.get(f"/aduan/{complaint.code}/"))
     assert f'name="photos" value="{photo.pk}"' in html
     assert f'src="/aduan/{complaint.code}/media/{photo.pk}"' in html
+    # The citizen's own photo is no report photo of the team's.
+    assert f'name="photos" value="{citizens.pk}"' not in html
     response = client.post(
         step_url(complaint, "complete"),
         {"outcome": "penertiban", "note": "Lapak dibongkar", "photos": [photo.pk]},
@@ -750,7 +755,7 @@ def test_tasks_accept_returns_to_the_tasks(client_for, drive, trc):
 
 def test_tasks_page_completes_with_photos(client_for, drive, trc):
     complaint = drive("on_site")
-    photo = image_for(complaint)
+    photo = image_for(complaint, uploaded_by=trc)
     html = page(client_for(trc).get("/tugas/"))
     assert f'action="/aduan/{complaint.code}/langkah/complete/"' in html
     assert f'name="photos" value="{photo.pk}"' in html and "teguran_lisan" in html
@@ -819,6 +824,45 @@ def test_the_chat_shows_a_pin_and_a_photo_by_what_they_are(client, admin, file):
     client.force_login(admin)
     html = client.get(f"/aduan/{complaint.code}/").content.decode()
     assert "Titik lokasi -2.3321, 115.4654" in html and "[Foto]" in html
+
+
+def test_the_chat_shows_what_was_sent_as_a_phone_shows_it(client, admin, file):
+    complaint = file()
+    OutboundMessage.objects.create(
+        reporter=complaint.reporter,
+        complaint=complaint,
+        to_phone="6281234500001",
+        kind="bot",
+        payload={"type": "text", "text": {"body": "Tiket *LL-2611-0042* <b>x</b> _segera_"}},
+        state=OutboundMessage.State.FAILED,
+    )
+    client.force_login(admin)
+    html = client.get(f"/aduan/{complaint.code}/").content.decode()
+    chat = html[html.index("Percakapan dengan pelapor") :]
+    assert "Tiket <strong>LL-2611-0042</strong> &lt;b&gt;x&lt;/b&gt; <em>segera</em>" in chat
+    assert "Layanan · " in chat and " · Gagal" in chat and "Terkirim ·" not in chat
+
+
+def test_no_reply_form_for_a_reporter_without_whatsapp(client, admin, file):
+    from lalisa.complaints.models import Reporter
+
+    complaint = file()
+    walk_in = Reporter.objects.create(name="Bu Sari")  # came to the office, no number
+    Complaint.objects.filter(pk=complaint.pk).update(reporter=walk_in)
+    client.force_login(admin)
+    html = client.get(f"/aduan/{complaint.code}/").content.decode()
+    assert "Percakapan dengan pelapor" in html
+    assert f'action="/aduan/{complaint.code}/balas/"' not in html
+    assert "templat resmi" not in html
+
+
+def test_whatsapp_marks_need_their_edges():
+    from lalisa.web.templatetags.whatsapp_text import marks
+
+    assert marks("2*3*4 dan *tebal* serta snake_case_name") == (
+        "2*3*4 dan <strong>tebal</strong> serta snake_case_name"
+    )
+    assert marks("* bukan tebal *") == "* bukan tebal *"
 
 
 def test_the_admin_blocks_and_unblocks_a_number_from_the_complaint_page(

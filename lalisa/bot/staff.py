@@ -330,7 +330,8 @@ def _row_desc(complaint: Complaint) -> str:
 
 
 def _team_desc(choice: suggest.Choice) -> str:
-    distance = f"{choice.distance_km:.1f} km · " if choice.distance_km is not None else ""
+    km = choice.distance_km
+    distance = f"{km:.1f}".replace(".", ",") + " km · " if km is not None else ""
     return say("staff_team_desc", distance=distance, load=choice.open_load)
 
 

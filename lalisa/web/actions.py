@@ -86,7 +86,8 @@ def forms_for(user, complaint: Complaint, *, back: str = "") -> dict:
         ]
     if "complete" in steps:
         data["outcomes"] = Outcome.objects.filter(active=True)
-        data["images"] = images_of(complaint)
+        # The team's own photos (sent on WhatsApp or taken here), not the citizen's.
+        data["images"] = [m for m in images_of(complaint) if m.uploaded_by_id is not None]
     if "reject" in steps:
         data["reason_codes"] = REASON_CODES
     if "refer" in steps:

@@ -5,7 +5,7 @@ from lalisa.accounts.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = "Print a new API token (Authorization: Bearer <token>) for the given user."
+    help = "Mencetak token API baru (Authorization: Bearer <token>) untuk pengguna itu."
 
     def add_arguments(self, parser):
         parser.add_argument("username")

@@ -123,14 +123,14 @@ def prepare_environment(environ=os.environ, port: int = DEFAULT_PORT) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Run the demo: migrate, load the demo data, then serve web and worker on "
-        "127.0.0.1:PORT (SQLite under ./var unless DATABASE_URL says otherwise)."
+        "Menjalankan demo: migrasi, memuat data demo, lalu melayani web dan worker di "
+        "127.0.0.1:PORT (SQLite di ./var kecuali DATABASE_URL berkata lain)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+        parser.add_argument("--port", type=int, default=8000, help="bawaan: %(default)s")
         parser.add_argument(
-            "--no-serve", action="store_true", help="prepare the database and data, then exit"
+            "--no-serve", action="store_true", help="siapkan basis data dan data, lalu keluar"
         )
 
     def handle(self, *, port, no_serve, verbosity, **options):
@@ -141,7 +141,9 @@ class Command(BaseCommand):
                 if os.environ.get(name):
                     setattr(settings, name, os.environ[name])
         database = settings.DATABASES["default"]
-        self.stdout.write(f"Database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}")
+        self.stdout.write(
+            f"Basis data: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+        )
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         if "loaddemo" in get_commands():
             call_command("loaddemo", verbosity=verbosity)
@@ -149,13 +151,13 @@ class Command(BaseCommand):
             self.stderr.write("The loaddemo command is not available; no demo data loaded.")
         self.sync_templates(port)
         if no_serve:
-            self.stdout.write("Demo prepared (--no-serve).")
+            self.stdout.write("Demo siap (--no-serve).")
             return
 
         base = f"http://127.0.0.1:{port}"
-        self.stdout.write(f"LA-LISA demo: {base}/  ·  setup: {base}/admin/")
+        self.stdout.write(f"Demo LA-LISA: {base}/  ·  penyiapan: {base}/admin/")
         if settings.LALISA_SIMULATOR:
-            self.stdout.write(f"Phone simulator (WhatsApp): {base}/simulator/")
+            self.stdout.write(f"Simulator ponsel (WhatsApp): {base}/simulator/")
         call_command("serve", bind=f"127.0.0.1:{port}", verbosity=verbosity)
 
     def sync_templates(self, port: int) -> None:
@@ -178,7 +180,7 @@ class Command(BaseCommand):
         except CommandError as exc:
             self.stderr.write(f"Message templates not submitted: {exc}")
         else:
-            self.stdout.write("Message templates synced; the Graph API emulator approves them.")
+            self.stdout.write("Templat pesan dikirim; emulator Graph API menyetujuinya.")
 
 
 @contextlib.contextmanager

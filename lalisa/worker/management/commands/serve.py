@@ -40,21 +40,21 @@ def _background_child_setup() -> None:  # pragma: no cover - runs in the forked 
 
 class Command(BaseCommand):
     help = (
-        "Production: collect static files, then run the web server (gunicorn) and a task "
-        "worker until SIGTERM/SIGINT, which stops both cleanly."
+        "Produksi: mengumpulkan berkas statis, lalu menjalankan server web (gunicorn) dan "
+        "worker tugas sampai SIGTERM/SIGINT, yang menghentikan keduanya dengan rapi."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--bind",
             default="127.0.0.1:8000",
-            help="HOST:PORT to listen on (default: %(default)s)",
+            help="HOST:PORT yang didengarkan (bawaan: %(default)s)",
         )
         parser.add_argument(
-            "--workers", type=int, default=2, help="gunicorn worker processes (default: 2)"
+            "--workers", type=int, default=2, help="jumlah proses worker gunicorn (bawaan: 2)"
         )
         parser.add_argument(
-            "--threads", type=int, default=4, help="threads per gunicorn worker (default: 4)"
+            "--threads", type=int, default=4, help="thread per worker gunicorn (bawaan: 4)"
         )
 
     def handle(self, *, bind, workers, threads, verbosity, **options):
@@ -75,7 +75,9 @@ class Command(BaseCommand):
                 procs[name] = subprocess.Popen(argv, preexec_fn=setup)  # noqa: S603
             pids = ", ".join(f"{name} pid {proc.pid}" for name, proc in procs.items())
             url = bind if bind.startswith("unix:") else f"http://{bind}/"
-            self.stdout.write(f"LA-LISA serving on {url} ({pids}); SIGTERM or Ctrl-C stops it.")
+            self.stdout.write(
+                f"LA-LISA melayani di {url} ({pids}); SIGTERM atau Ctrl-C menghentikannya."
+            )
             dead = self.supervise(procs)
         finally:
             # Also on an error here: never leave a child running without its supervisor.
@@ -88,7 +90,7 @@ class Command(BaseCommand):
                 f"{dead} exited unexpectedly with code {code}; stopped the rest.",
                 returncode=code if code and code > 0 else 1,
             )
-        self.stdout.write("LA-LISA stopped.")
+        self.stdout.write("LA-LISA berhenti.")
 
     @staticmethod
     def gunicorn_argv(bind: str, workers: int, threads: int) -> list[str]:
