@@ -87,8 +87,7 @@ def expected(start: dt.date, end: dt.date, now: dt.datetime) -> dict:
 
     everything = list(Complaint.objects.values(*fields))
     rows = [r for r in everything if in_period(r["received_at"])]
-    days = (end - start).days + 1
-    prev = (start - dt.timedelta(days=days), start - dt.timedelta(days=1))
+    prev = _previous(start, end)
     out = {
         "received": len(rows),
         "previous_received": sum(1 for r in everything if in_period(r["received_at"], *prev)),
@@ -229,11 +228,58 @@ def test_a_day_ends_at_midnight_wita(seeded, db):
     assert_matches(first_day, dt.date(2026, 11, 1), dt.date(2026, 11, 1))
 
 
+def _previous(start, end):
+    """Independently: a period from the 1st against the same dates as many months before
+    (month lengths from a table, not the calendar module); else the days just before."""
+    if start.day != 1 or start == end:
+        days = (end - start).days + 1
+        return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+    lengths = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+    def length(year, month):
+        leap = month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return lengths[month - 1] + leap
+
+    span = (end.year - start.year) * 12 + end.month - start.month + 1
+    index = start.year * 12 + start.month - 1 - span
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    if end.day == length(end.year, end.month):
+        return first, start - dt.timedelta(days=1)
+    index = end.year * 12 + end.month - 1 - span
+    year, month = index // 12, index % 12 + 1
+    last = dt.date(year, month, min(end.day, length(year, month)))
+    return first, min(last, start - dt.timedelta(days=1))
+
+
 def test_previous_period_and_change():
+    # A month against the month before; part of a month against the same days of the last.
     assert figures.previous_period(dt.date(2026, 11, 1), dt.date(2026, 11, 30)) == (
-        dt.date(2026, 10, 2),
+        dt.date(2026, 10, 1),
         dt.date(2026, 10, 31),
     )
+    assert figures.previous_period(dt.date(2026, 3, 1), dt.date(2026, 3, 30)) == (
+        dt.date(2026, 2, 1),
+        dt.date(2026, 2, 28),
+    )
+    assert figures.previous_period(dt.date(2026, 1, 1), dt.date(2026, 11, 30)) == (
+        dt.date(2025, 2, 1),
+        dt.date(2025, 12, 31),
+    )
+    assert figures.previous_period(dt.date(2026, 11, 1), dt.date(2026, 11, 1)) == (
+        dt.date(2026, 10, 31),
+        dt.date(2026, 10, 31),
+    )
+    assert figures.previous_period(dt.date(2026, 10, 17), dt.date(2026, 11, 15)) == (
+        dt.date(2026, 9, 17),
+        dt.date(2026, 10, 16),
+    )
+    for start, end in [
+        (dt.date(y, m, 1), dt.date(y, m, 1) + dt.timedelta(days=d))
+        for y in (2024, 2026)
+        for m in range(1, 13)
+        for d in (0, 14, 27, 30, 45, 400)
+    ]:
+        assert figures.previous_period(start, end) == _previous(start, end), (start, end)
     assert figures.previous_period(dt.date(2026, 3, 5), dt.date(2026, 3, 5)) == (
         dt.date(2026, 3, 4),
         dt.date(2026, 3, 4),

@@ -26,6 +26,7 @@ first brings them up to date, so a figure is exact at the moment of the call.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -134,10 +135,27 @@ class Summary:
         return self.change / self.previous_received
 
 
+def _shift_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` months away, clamped to that month's last day."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The period of the same length that ends the day before `start`."""
-    days = (end - start).days + 1
-    return start - dt.timedelta(days=days), start - dt.timedelta(days=1)
+    """The period a period is compared with.
+
+    A period of more than a day from the 1st of a month: the months just before, as many as
+    it spans, to the same day of the month — November (or 1–15 November) against October (or
+    1–15 October), January–November against February–December of the year before. Otherwise
+    the same number of days just before `start`."""
+    before = start - dt.timedelta(days=1)
+    if start.day != 1 or start == end:
+        return start - dt.timedelta(days=(end - start).days + 1), before
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    whole = end.day == calendar.monthrange(end.year, end.month)[1]
+    last = before if whole else min(_shift_months(end, -months), before)
+    return _shift_months(start, -months), last
 
 
 def nearest_rank(sorted_values: list[int], p: float) -> int | None:
