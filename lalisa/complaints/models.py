@@ -230,6 +230,8 @@ class Complaint(models.Model):
             models.Index(fields=["due_at"], condition=Q(due_at__isnull=False), name="due_idx"),
             # The summary tables look for what changed since their last count.
             models.Index(fields=["updated_at"], name="complaint_updated_idx"),
+            # The monthly report lists the complaints completed in the month.
+            models.Index(fields=["done_at"], condition=Q(done_at__isnull=False), name="done_idx"),
         ]
 
     def __str__(self):

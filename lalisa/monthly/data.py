@@ -299,30 +299,38 @@ class MonthReport:
         return Complaint.objects.filter(done_at__gte=start, done_at__lt=end)
 
     def completed_rows(self) -> Iterator[CompletedRow]:
-        done_by = Dispatch.objects.filter(
-            complaint=OuterRef("pk"), completed_at__isnull=False
-        ).order_by("-completed_at")
+        start, end = self.range
+        # Who completed each: its latest completed dispatch, the month's in one query (a
+        # subquery per row costs more than the rows themselves).
+        done_by: dict[int, tuple[str, str]] = {}
+        dispatches = (
+            Dispatch.objects.filter(
+                complaint__done_at__gte=start,
+                complaint__done_at__lt=end,
+                completed_at__isnull=False,
+            )
+            .order_by("completed_at", "pk")
+            .values_list("complaint_id", "team__name", "report_text")
+        )
+        for complaint_id, team, note in dispatches.iterator(chunk_size=CHUNK):
+            done_by[complaint_id] = (team, note)  # a later one replaces an earlier
         qs = (
             self.completed()
-            .annotate(
-                team_name=Subquery(done_by.values("team__name")[:1]),
-                note=Subquery(done_by.values("report_text")[:1]),
-            )
             .order_by("done_at", "pk")
             .values_list(
+                "pk",
                 "code",
                 "received_at",
                 "done_at",
                 "category__name",
                 "kecamatan__name",
-                "team_name",
                 "outcome__name",
-                "note",
             )
         )
-        for code, received, done, category, kecamatan, team, outcome, note in qs.iterator(
+        for pk, code, received, done, category, kecamatan, outcome in qs.iterator(
             chunk_size=CHUNK
         ):
+            team, note = done_by.get(pk, ("", ""))
             yield CompletedRow(
                 code=code,
                 received_at=received,

@@ -4,7 +4,6 @@ complaints, and the Kasat's signature block, numbered "Halaman 3 dari 12".
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable
 from xml.sax.saxutils import escape  # Paragraph text is markup
@@ -18,7 +17,6 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -35,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from lalisa.monthly import numbers, tables
+from lalisa.monthly import appendix, numbers, tables
 from lalisa.monthly.data import MonthReport
 from lalisa.reports.figures import STAGE_LABELS
 from lalisa.timefmt import format_date, format_wita, to_wita
@@ -75,7 +73,7 @@ CHART_COLORS = [
     )
 ]
 CHART_BARS = 12
-ROWS_PER_TABLE = 35  # the completed list is cut into tables about a page long
+ROWS_PER_PAGE = 40  # about, for the progress shown while the pages are drawn
 
 
 def register_fonts() -> str:
@@ -405,13 +403,7 @@ def _summary_sections(report: MonthReport, st) -> list:
     return story
 
 
-COMPLETED_HEADERS = ["Kode tiket", "Selesai", "Kategori", "Kecamatan", "Tim", "Hasil", "Catatan"]
 COMPLETED_WIDTHS = [2.2, 1.7, 3.7, 2.5, 3.4, 4.4]  # cm; the note takes the rest
-
-
-@functools.lru_cache(maxsize=4096)  # categories, places, teams and outcomes repeat
-def _wrap(text: str, width: float, size: float = 7) -> str:
-    return "\n".join(simpleSplit(text, FONT, size, width)) if text else ""
 
 
 def _completed(report: MonthReport, st, tick: Callable[[int], None]) -> list:
@@ -427,51 +419,12 @@ def _completed(report: MonthReport, st, tick: Callable[[int], None]) -> list:
     ]
     widths = [w * cm for w in COMPLETED_WIDTHS]
     widths.append(WIDE_WIDTH - sum(widths))
-    style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 7),
-            ("FONT", (0, 0), (-1, 0), BOLD, 7),
-            ("LEADING", (0, 0), (-1, -1), 8.5),
-            ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.3, GRID),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
-    inner = [w - 6 for w in widths]
-    chunk, count = [], 0
-
-    def flush():
-        if chunk:
-            table = Table([COMPLETED_HEADERS, *chunk], colWidths=widths, repeatRows=1)
-            table.setStyle(style)
-            story.append(table)
-            chunk.clear()
-
-    for count, row in enumerate(report.completed_rows(), 1):
-        done = to_wita(row.done_at)
-        chunk.append(
-            [
-                row.code,
-                f"{done.day:02d}/{done.month:02d} {done:%H.%M}",
-                _wrap(row.category, inner[2]),
-                _wrap(row.kecamatan, inner[3]),
-                _wrap(row.team, inner[4]),
-                _wrap(row.outcome, inner[5]),
-                _wrap(row.note, inner[6]),
-            ]
-        )
-        if len(chunk) >= ROWS_PER_TABLE:
-            flush()
-        if count % 500 == 0:
-            tick(count)
-    flush()
+    layout = appendix.Layout(FONT, BOLD, widths, grid=GRID, header_fill=LIGHT)
+    count = layout.add_all(report.completed_rows(), tick)
     if count == 0:
         story.append(Paragraph("Tidak ada aduan yang selesai ditangani bulan ini.", st["body"]))
     else:
+        story.append(layout.block())
         story.append(Spacer(1, 4))
         story.append(
             Paragraph(f"Jumlah: {numbers.integer(count)} aduan selesai ditangani.", st["small"])
@@ -522,7 +475,7 @@ def write_pdf(report: MonthReport, out, progress: Callable[[int], None] | None =
     story += _completed(report, st, lambda n: report_progress(10 + 30 * n // completed_total))
     report_progress(40)
 
-    expected_pages = 8 + completed_total // ROWS_PER_TABLE
+    expected_pages = 8 + completed_total // ROWS_PER_PAGE
     canvas_class = type(
         "ReportCanvas",
         (NumberedCanvas,),
