@@ -194,3 +194,16 @@ def graph_emulator(db, settings):
         yield SIM_SETTINGS
     finally:
         graph.use_transport(None)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Files (monthly reports, photos) stored under the test's own directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path, "base_url": None},
+        },
+    }
+    return tmp_path

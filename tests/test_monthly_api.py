@@ -39,6 +39,11 @@ def received(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+@pytest.fixture(autouse=True)
+def _files(media):
+    """The files the API makes and keeps go under the test's own directory."""
+
+
 def get(client, user=None, token=None, **params):
     headers = {}
     if user is not None:

@@ -313,18 +313,6 @@ def test_numbers_read_the_indonesian_way():
 # --- the page and its background job ------------------------------------------------------
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": None},
-        },
-    }
-    return tmp_path
-
-
 PAGE = "/laporan/"
 
 

@@ -1,21 +1,30 @@
-"""GET /api/v1/reports/monthly: the monthly report file, made while the caller waits.
+"""GET /api/v1/reports/monthly: the monthly report file. A current one is handed out at once
+(the worker keeps the last full month's ready); otherwise it is made while the caller waits
+and kept for the next request, listed on /laporan/ like the page's own.
 
 Same refusals as the rest of the API (lalisa.api.views): 401 no or bad token, 403 a role
 without `view_reports`, 400 a bad year, month or format.
 """
 
-import tempfile
-
 from django.http import FileResponse
 
 from lalisa import access
 from lalisa.api.views import ApiError, bad, endpoint
-from lalisa.monthly import export
-from lalisa.monthly.data import month_report
+from lalisa.monthly import current, jobs
 from lalisa.monthly.formats import CONTENT_TYPES, Format, filename
+from lalisa.monthly.models import MonthlyReportFile
 from lalisa.monthly.period import parse_month
 
 PARAMS = {"year", "month", "format"}
+
+
+def _open(row):
+    if row is None:
+        return None
+    try:
+        return row.file.open("rb")
+    except FileNotFoundError:  # removed from the disk: made again
+        return None
 
 
 @endpoint("GET")
@@ -36,13 +45,14 @@ def monthly(request):
         year, month = parse_month(request.GET.get("year"), request.GET.get("month"))
     except ValueError as exc:
         raise bad(str(exc)) from exc
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    try:
-        export.write(month_report(year, month), fmt, out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
+    out = _open(current.find(year, month, fmt))
+    if out is None:
+        row = MonthlyReportFile.objects.create(
+            year=year, month=month, format=fmt, requested_by=user
+        )
+        jobs.build(row.pk)  # a failure is raised, and the row marked failed
+        row.refresh_from_db()
+        out = row.file.open("rb")
     response = FileResponse(
         out,
         as_attachment=True,

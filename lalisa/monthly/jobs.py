@@ -11,7 +11,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from lalisa.monthly import export
+from lalisa.monthly import current, export
 from lalisa.monthly.data import month_report
 from lalisa.monthly.models import MonthlyReportFile
 
@@ -25,10 +25,13 @@ PROGRESS_EVERY = 1.0  # seconds between progress writes
 
 
 def request_report(year: int, month: int, fmt: str, user) -> MonthlyReportFile:
-    """A file being made for (year, month, format): the one already waiting or running, or
-    a new one queued for the worker (its row and its job written together)."""
+    """A file for (year, month, format): a current one already made, the one waiting or
+    running, or a new one queued for the worker (its row and its job written together)."""
     from lalisa.monthly.tasks import generate_monthly_report
 
+    made = current.find(year, month, fmt)
+    if made is not None:
+        return made
     with transaction.atomic():
         pending = MonthlyReportFile.objects.filter(
             year=year, month=month, format=fmt, status__in=[Status.QUEUED, Status.RUNNING]
@@ -65,6 +68,10 @@ def build(row_id: int) -> str:
         return "skipped"  # gone, or taken by another worker
     row = MonthlyReportFile.objects.get(pk=row_id)
     try:
+        # Before the data is read: a change while the file is made leaves it not current.
+        started = timezone.now()
+        stamp = current.stamp(row.year, row.month, started)
+        until = current.valid_until(row.year, row.month, started)
         report = month_report(row.year, row.month)
         with tempfile.TemporaryFile() as out:
             export.write(report, row.format, out, _progress(row_id))
@@ -86,10 +93,31 @@ def build(row_id: int) -> str:
         progress=100,
         file=row.file.name,
         size=row.size,
+        stamp=stamp,
+        valid_until=until,
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
     return "done"
+
+
+def drop_superseded(row: MonthlyReportFile) -> int:
+    """Delete the files made without a request before `row` for its month and format: the
+    worker makes one a day or more, the list keeps the latest; how many."""
+    older = MonthlyReportFile.objects.filter(
+        year=row.year, month=row.month, format=row.format, requested_by__isnull=True
+    ).exclude(pk=row.pk)
+    return _delete(older.exclude(status__in=[Status.QUEUED, Status.RUNNING]))
+
+
+def _delete(rows) -> int:
+    count = 0
+    for row in rows:
+        if row.file:
+            row.file.delete(save=False)
+        row.delete()
+        count += 1
+    return count
 
 
 def fail_stale(now=None) -> int:
@@ -111,10 +139,4 @@ def prune(now=None) -> int:
     old = MonthlyReportFile.objects.filter(created_at__lt=now - KEEP_FILES).exclude(
         status__in=[Status.QUEUED, Status.RUNNING]
     )
-    count = 0
-    for row in old:
-        if row.file:
-            row.file.delete(save=False)
-        row.delete()
-        count += 1
-    return count
+    return _delete(old)

@@ -38,6 +38,10 @@ class MonthlyReportFile(models.Model):
         null=True,
         blank=True,
     )
+    # What the data was when the file was made (lalisa.monthly.current): the same file
+    # serves every request while the stamp holds and until `valid_until`.
+    stamp = models.CharField("cap data", max_length=64, blank=True)
+    valid_until = models.DateTimeField("berlaku sampai", null=True, blank=True)
     created_at = models.DateTimeField("diminta", default=timezone.now)
     started_at = models.DateTimeField("mulai", null=True, blank=True)
     finished_at = models.DateTimeField("selesai", null=True, blank=True)

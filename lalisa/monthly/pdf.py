@@ -73,7 +73,7 @@ CHART_COLORS = [
     )
 ]
 CHART_BARS = 12
-ROWS_PER_PAGE = 40  # about, for the progress shown while the pages are drawn
+ROWS_PER_PAGE = 26  # about, for the progress shown while the pages are drawn
 
 
 def register_fonts() -> str:

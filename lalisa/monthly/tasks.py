@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from lalisa.monthly import jobs
+from lalisa.monthly import current, jobs
 from lalisa.worker.scheduler import periodic
 
 # Below WhatsApp sends (0 and up): a citizen's reply never waits behind a report.
@@ -21,3 +21,10 @@ def generate_monthly_report(file_id: int) -> str:
 def tidy_report_files() -> dict[str, int]:
     """Fail jobs whose worker died, and delete files older than 90 days."""
     return {"stale": jobs.fail_stale(), "pruned": jobs.prune()}
+
+
+@periodic("monthly.keep", timedelta(minutes=1))
+@task(priority=REPORT_PRIORITY)
+def keep_last_month() -> dict[str, str]:
+    """Make the last full month's PDF, Excel and CSV again once they are not current."""
+    return current.keep()

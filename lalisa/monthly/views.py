@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lalisa import access
-from lalisa.monthly import jobs, numbers
+from lalisa.monthly import current, jobs, numbers
 from lalisa.monthly.formats import CONTENT_TYPES, Format
 from lalisa.monthly.models import MonthlyReportFile
 from lalisa.monthly.period import default_month, parse_month, year_choices
@@ -82,7 +82,17 @@ def reports_page(request):
     for row in recent:
         row.state = status_of(row)
         row.requested_label = format_wita(row.created_at)
+    ready_year, ready_month = default_month()
+    ready = [
+        row
+        for row in (current.find(ready_year, ready_month, fmt) for fmt in Format.values)
+        if row is not None
+    ]
+    for row in ready:
+        row.made_label = format_wita(row.finished_at)
     context = {
+        "ready": ready,
+        "ready_label": numbers.month_label(ready_year, ready_month),
         "chosen": {k: str(v) for k, v in chosen.items()},
         "years": [str(y) for y in year_choices()],
         "months": [(str(i), name) for i, name in enumerate(MONTHS, 1)],

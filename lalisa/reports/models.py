@@ -77,3 +77,11 @@ class RefreshState(models.Model):
     rating_id = models.BigIntegerField(default=0)
     since = models.DateTimeField(null=True)
     built_at = models.DateTimeField(null=True)
+
+
+class MonthVersion(models.Model):
+    """How often what the tables hold of a WITA month has changed: a file made from the
+    month (the monthly report) is current while the number is the same."""
+
+    month = models.DateField(primary_key=True)  # its 1st
+    version = models.PositiveIntegerField(default=0)

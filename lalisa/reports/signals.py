@@ -18,7 +18,9 @@ def complaint_deleted(sender, instance, **kwargs):
     from lalisa.reports.summary import wita_day
 
     counted = Counted.objects.filter(complaint_id=instance.pk)
-    _dirty(wita_day(instance.received_at), *counted.values_list("day", flat=True))
+    # Its done day too: the month it was completed in lists it.
+    done = wita_day(instance.done_at) if instance.done_at else None
+    _dirty(wita_day(instance.received_at), done, *counted.values_list("day", flat=True))
     counted.delete()
 
 

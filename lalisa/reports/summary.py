@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, Q, Subquery, Sum
 from django.utils import timezone
 
 from lalisa.complaints.models import (
@@ -47,7 +47,15 @@ from lalisa.complaints.models import (
 )
 from lalisa.regions.models import Kecamatan
 from lalisa.reports import figures as f
-from lalisa.reports.models import Counted, DirtyDay, DurationCount, Grain, RefreshState, Tally
+from lalisa.reports.models import (
+    Counted,
+    DirtyDay,
+    DurationCount,
+    Grain,
+    MonthVersion,
+    RefreshState,
+    Tally,
+)
 from lalisa.teams.models import TrcTeam
 from lalisa.timefmt import WITA
 
@@ -528,6 +536,29 @@ def _dispatch_days(ids: list[int]) -> set[dt.date]:
     return out
 
 
+def _touch(days: set[dt.date], ids: list[int]) -> None:
+    """Count a change against every month it shows in: the months of the days counted
+    again, the month after each (its "previous month" figure), and the months the changed
+    complaints were completed in."""
+    months = {month_start(d) for d in days}
+    months |= {next_month(m) for m in months}
+    for chunk in _in_chunks(ids):
+        done = Complaint.objects.filter(pk__in=chunk, done_at__isnull=False)
+        months |= {month_start(wita_day(at)) for at in done.values_list("done_at", flat=True)}
+    for month in months:
+        if not MonthVersion.objects.filter(month=month).update(version=F("version") + 1):
+            MonthVersion.objects.create(month=month, version=1)
+
+
+def month_version(month: dt.date) -> str:
+    """A word that changes whenever what the tables hold of the month (its 1st) does: from
+    the quick refresh, or when the tables are built again."""
+    refresh()
+    built_at = RefreshState.objects.get(name=STATE).built_at
+    version = MonthVersion.objects.filter(month=month).values_list("version", flat=True)
+    return f"{built_at.timestamp():.6f}:{version.first() or 0}"
+
+
 def refresh(*, thorough: bool = False) -> int:
     """Bring the tables up to date; returns the number of days counted again.
 
@@ -559,6 +590,7 @@ def refresh(*, thorough: bool = False) -> int:
         for chunk in _in_chunks(ids):
             Counted.objects.filter(complaint_id__in=chunk).delete()
         _count_days(sorted(days))
+        _touch(days, ids)
         DirtyDay.objects.filter(day__in=dirty).delete()
         state.high, state.rating_id = found.high, found.rating_id
         if thorough:
