@@ -19,6 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lalisa.monthly.numbers import month_label
+from lalisa.monthly.period import default_month
+
 SHOTS = Path(os.environ.get("LALISA_SCREENSHOTS", "var/screenshots"))
 PASSWORD = "uji-browser-12345"
 CODE = re.compile(r"LL-\d{4}-\d{4,}")
@@ -296,6 +299,13 @@ def test_each_role_s_pages_for_the_guides(demo, browser):
     download.wait_for(timeout=120_000)
     pdf = boss.request.get(demo + download.get_attribute("href"))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    # Made, it is current: the page offers it at the top from now on.
+    boss.reload()
+    ready = boss.locator(".report-ready")
+    year, month = default_month()
+    assert f"Laporan {month_label(year, month)} siap diunduh" in ready.inner_text()
+    name = f"PDF — laporan-bulanan-{year}-{month:02d}.pdf"
+    assert ready.get_by_role("link", name=name).count() == 1
     boss.screenshot(path=str(SHOTS / "16-pimpinan-laporan-bulanan.png"), full_page=True)
     assert errors == []
 
