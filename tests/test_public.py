@@ -24,6 +24,7 @@ from lalisa.complaints.models import (
 )
 from lalisa.monthly.numbers import duration, integer, percent
 from lalisa.public import lookup
+from lalisa.public.models import LookupTurn
 from lalisa.regions.models import Kecamatan
 from lalisa.timefmt import WITA
 
@@ -34,7 +35,7 @@ SECRET_TEXT = "Warung miras milik Haji Umar di gang belakang masjid"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The page's figures and the lookup throttle live in the cache."""
+    """The page's figures live in the cache."""
     cache.clear()
     yield
     cache.clear()
@@ -290,6 +291,19 @@ def test_lookups_are_throttled_per_address(client, edges):
     # Another address is not held back; the form without a code does not count.
     assert lookup_page(client, code, address="198.51.100.9").status_code == 200
     assert client.get("/publik/cek/", REMOTE_ADDR="203.0.113.7").status_code == 200
+
+
+def test_the_limit_is_shared_by_every_web_process(client, edges):
+    """Counted in the database: a process with an empty memory (here: the cache cleared)
+    still refuses; the window's end lets the address in again and forgets its turns."""
+    code = edges["this_first"].code
+    for _ in range(lookup.LIMIT):
+        assert lookup_page(client, code).status_code == 200
+    cache.clear()
+    assert lookup_page(client, code).status_code == 429
+    later = timezone.now() + dt.timedelta(seconds=lookup.WINDOW_SECONDS + 1)
+    assert lookup.take_turn("203.0.113.7", now=later)
+    assert LookupTurn.objects.count() == 1
 
 
 def test_lookup_form_without_code(client, db):

@@ -10,10 +10,12 @@ numbered in sequence and could otherwise be walked through.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.core.cache import cache
+from django.utils import timezone
 
 from lalisa.complaints.models import Complaint, Confidentiality, Status
+from lalisa.public.models import LookupTurn
 from lalisa.timefmt import format_wita
 
 LIMIT = 10  # lookups per address …
@@ -53,16 +55,16 @@ def normalize_code(text: str) -> str | None:
     return f"LL-{period}-{int(number):04d}"
 
 
-def take_turn(address: str | None) -> bool:
-    """Counts one lookup for the address; False once it is over the limit."""
-    key = f"public:lookup:{address or 'unknown'}"
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
-        count = 1
-    return count <= LIMIT
+def take_turn(address: str | None, now: datetime | None = None) -> bool:
+    """Counts one lookup for the address; False once it is over the limit. Refused lookups
+    count too: walking through codes faster only keeps the address waiting."""
+    now = now or timezone.now()
+    since = now - timedelta(seconds=WINDOW_SECONDS)
+    address = (address or "unknown")[:45]
+    LookupTurn.objects.filter(at__lte=since).delete()  # everyone's turns past the window
+    # Written first, then counted: two processes at once both see both turns.
+    LookupTurn.objects.create(address=address, at=now)
+    return LookupTurn.objects.filter(address=address, at__gt=since).count() <= LIMIT
 
 
 @dataclass(frozen=True)
