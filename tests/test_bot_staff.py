@@ -224,3 +224,30 @@ def test_the_suggestion_is_the_nearest_post_else_the_team_covering_the_kecamatan
     workflow.dispatch(busy, actor=kabid, team=team_a)
     ranked = suggest.choices(unpinned)
     assert [(c.team, c.open_load) for c in ranked] == [(team_b, 0), (team_a, 1)]
+
+
+def test_a_full_menu_says_how_many_more_are_waiting(filed, chat, admin, kabid, trc):
+    citizen, first = filed
+    boss = kabid_phone(chat, kabid)
+    complaints = [first] + [
+        workflow.file_complaint(
+            actor=first.reporter,
+            category=first.category,
+            description=f"Pedagang kaki lima di trotoar nomor {n}",
+            kecamatan=first.kecamatan,
+        )
+        for n in range(11)
+    ]
+    for complaint in complaints:
+        workflow.verify(complaint, actor=admin)
+    workflow.dispatch(complaints[0], actor=kabid, team=trc.team)
+    work()
+    boss.new()
+    menu = boss.say("menu")[-1]
+    rows = [r["title"] for s in menu["sections"] for r in s["rows"]]
+    assert len(rows) == 10  # WhatsApp's limit for a list
+    assert "Ditampilkan 10 dari 12, yang terlama dulu" in menu["text"]
+    # With room for every one, nothing is said.
+    for complaint in complaints[1:3]:
+        workflow.decline(complaint, actor=kabid, reason="Sudah ditertibkan kemarin")
+    assert "Ditampilkan" not in boss.say("menu")[-1]["text"]

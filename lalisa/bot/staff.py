@@ -196,7 +196,8 @@ class StaffTurn:
                 (say("staff_section_waiting"), [_row(c) for c in waiting]),
                 (say("staff_section_running"), [_row(c) for c in running]),
             ]
-            body = say("staff_menu_kabid")
+            total = visible.filter(status__in=[Status.VERIFIED, *REDISPATCHABLE]).count()
+            body = _with_more(say("staff_menu_kabid"), len(waiting) + len(running), total)
             self.out.append(wa.list_message(body, say("staff_menu_button"), sections=sections))
             return
         elif role == Role.TRC and self.user.team_id:
@@ -212,7 +213,7 @@ class StaffTurn:
                 self.out.extend(wa.text(say("staff_nothing_trc", team=team.name)))
                 return
             rows = [(f"trc:show:{c.pk}", c.code, _row_desc(c)) for c in mine[:10]]
-            body = say("staff_menu_trc", team=team.name)
+            body = _with_more(say("staff_menu_trc", team=team.name), len(rows), len(mine))
         else:
             self.out.extend(wa.text(say("staff_no_role")))
             return
@@ -298,6 +299,13 @@ def _pin(complaint: Complaint) -> list[dict]:
         "address": wa.shorten(complaint.place_text, 200),
     }
     return [{"type": "location", "location": location}]
+
+
+def _with_more(body: str, shown: int, total: int) -> str:
+    """A WhatsApp list holds 10 rows: say so when more are waiting."""
+    if shown >= total:
+        return body
+    return f"{body}\n\n{say('staff_menu_more', shown=shown, total=total)}"
 
 
 def _row(complaint: Complaint) -> tuple[str, str, str]:

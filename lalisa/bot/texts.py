@@ -354,6 +354,12 @@ _TEXTS: dict[str, tuple[str, str, int]] = {
         BODY,
     ),
     "staff_menu_button": ("Lihat aduan", "Petugas: tombol daftar aduan", LIST_BUTTON),
+    "staff_menu_more": (
+        "Ditampilkan {shown} dari {total}, yang terlama dulu; semuanya ada di aplikasi web "
+        "{service}.",
+        "Petugas: menu yang terpotong (daftar WhatsApp memuat 10 baris)",
+        BODY,
+    ),
     "staff_nothing_kabid": (
         "Tidak ada aduan yang menunggu keputusan Anda.",
         "Petugas: Kabid tanpa aduan menunggu",
