@@ -255,6 +255,13 @@ def test_each_role_s_pages_for_the_guides(demo, browser):
     log_in(admin, demo, "demo-admin")
     admin.goto(f"{demo}/aduan/catat/")
     admin.get_by_role("button", name=re.compile("Catat")).first.wait_for()
+    # The desa list shows only the chosen kecamatan's desa.
+    admin.select_option("#id_kecamatan", label="Halong")
+    shown = admin.eval_on_selector_all(
+        "#id_desa optgroup", "groups => groups.filter(g => !g.disabled).map(g => g.label)"
+    )
+    assert shown == ["Halong"]
+    admin.select_option("#id_kecamatan", index=0)
     admin.screenshot(path=str(SHOTS / "10-admin-catat-aduan.png"), full_page=True)
 
     kabid = browser.new_page(viewport=PHONE)

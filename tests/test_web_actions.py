@@ -914,3 +914,35 @@ def test_the_admin_files_a_walk_in_complaint_and_the_person_is_told(
     # The same number again is the same person.
     client.post("/aduan/catat/", {**form, "description": "Lagi, lapak yang sama"})
     assert Reporter.objects.filter(phone="+6281277771234").count() == 1
+
+
+def test_the_filing_form_groups_the_desa_under_their_kecamatan(client, admin, paringin):
+    from lalisa.complaints.models import Complaint
+    from lalisa.regions.models import Desa
+
+    client.force_login(admin)
+    html = client.get("/aduan/catat/").content.decode()
+    start = html.index('<select name="desa"')
+    select = html[start : html.index("</select>", start)]
+    assert 'data-within="id_kecamatan"' in select
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    assert len(groups) == Kecamatan.objects.count()
+    inside = dict(groups)[paringin.name]
+    for desa in Desa.objects.filter(kecamatan=paringin):
+        assert f">{desa.name}</option>" in inside
+    other = Desa.objects.exclude(kecamatan=paringin).first()
+    assert f">{other.name}</option>" not in inside
+    # A desa of another kecamatan is still refused by the server.
+    form = {
+        "source": "walk_in",
+        "name": "Pak Usman",
+        "category": Category.objects.get(code="pkl").pk,
+        "description": "Lapak di bahu jalan",
+        "kecamatan": paringin.pk,
+        "desa": other.pk,
+        "confidentiality": "biasa",
+    }
+    response = client.post("/aduan/catat/", form)
+    assert response.status_code == 400
+    assert "Desa ini tidak berada di kecamatan yang dipilih." in response.content.decode()
+    assert not Complaint.objects.exists()

@@ -47,6 +47,16 @@ class FilingForm(forms.Form):
         label="Kerahasiaan", choices=Confidentiality.choices, initial=Confidentiality.BIASA
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Grouped under their kecamatan; the page shows the chosen kecamatan's group only.
+        kecamatans = Kecamatan.objects.order_by("name").prefetch_related("desa")
+        self.fields["desa"].choices = [
+            ("", "(tidak diketahui)"),
+            *[(k.name, [(d.pk, d.name) for d in k.desa.all()]) for k in kecamatans],
+        ]
+        self.fields["desa"].widget.attrs["data-within"] = "id_kecamatan"
+
     def clean_whatsapp(self):
         raw = self.cleaned_data["whatsapp"].strip()
         if not raw:

@@ -72,7 +72,28 @@
     });
   }
 
+  // A desa list grouped by kecamatan shows only the group of the kecamatan chosen.
+  function within(select) {
+    var parent = document.getElementById(select.getAttribute("data-within"));
+    if (!parent) return;
+    function show() {
+      var name = parent.selectedIndex >= 0 ? parent.options[parent.selectedIndex].text : "";
+      var groups = select.getElementsByTagName("optgroup");
+      for (var i = 0; i < groups.length; i++) {
+        var mine = !parent.value || groups[i].label === name;
+        groups[i].hidden = !mine;
+        groups[i].disabled = !mine;
+      }
+      var chosen = select.options[select.selectedIndex];
+      if (chosen && chosen.parentNode.disabled) select.value = "";
+    }
+    parent.addEventListener("change", show);
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var grouped = document.querySelectorAll("select[data-within]");
+    for (var j = 0; j < grouped.length; j++) within(grouped[j]);
     var box = document.getElementById("live");
     if (box) live(box);
     var selects = document.querySelectorAll("select[data-fills]");
