@@ -493,6 +493,19 @@ EXPECT = {
 }
 
 
+def test_a_nul_character_is_kept_as_a_replacement_not_lost(client, db, handlers):
+    """PostgreSQL's text cannot hold NUL: the message is stored with U+FFFD in its place."""
+    body = load("text.json")
+    sent = body["entry"][0]["changes"][0]["value"]["messages"][0]
+    sent["text"]["body"] = "Ada balap liar\x00 di jalan"
+    sent["from"] += "\x00"
+    delivery = deliver(client, body)
+    assert delivery.processed_at is not None and delivery.error == ""
+    msg = message("aW4tdGV4dB")
+    assert msg.text == "Ada balap liar\ufffd di jalan"
+    assert "\x00" not in json.dumps(msg.payload)
+
+
 def test_every_webhook_fixture_has_its_expectations():
     assert set(EXPECT) == set(WEBHOOK_FIXTURES)
 

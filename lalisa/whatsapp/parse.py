@@ -131,7 +131,20 @@ class Problem:
 Item = Inbound | Status | TemplateUpdate | IdentityChange | WebhookError | Problem
 
 
+def _storable(value: Any) -> Any:
+    """The payload with every NUL character replaced by U+FFFD: PostgreSQL's text and jsonb
+    cannot hold NUL, and a message holding one must still be kept."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def parse(body: Any) -> list[Item]:
+    body = _storable(body)
     if not isinstance(body, dict):
         return [Problem("body", "isi bukan objek JSON", body)]
     entries = body.get("entry")
