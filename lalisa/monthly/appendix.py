@@ -81,23 +81,19 @@ class Layout:
         # After a row of n lines: the line under it, and the move to the next row's top.
         self._tail = [self._end(2 * PAD_Y + n * LEADING) for n in range(MAX_LINES + 1)]
         self._doc = None
+        self._ascii_ok = False
         self._encoded: dict[tuple[str, str], str] = {}
 
     def add(self, row: CompletedRow) -> None:
         done = to_wita(row.done_at)
-        code = row.code
         time = f"{done.day:02d}/{done.month:02d} {done.hour:02d}.{done.minute:02d}"
-        cells = [(code,), (time,)]
-        texts = [self._plain(0, code), self._plain(1, time)]
-        known = self._known
-        for col, text in ((2, row.category), (3, row.kecamatan), (4, row.team)):
-            cell = known[col].get(text) or self._cell(col, text)
-            cells.append(cell[0])
-            texts.append(cell[1])
-        for col, text in ((5, row.outcome), (6, row.note)):
-            cell = known[col].get(text) or self._cell(col, text)
-            cells.append(cell[0])
-            texts.append(cell[1])
+        cells = [(row.code,), (time,)]
+        texts = [self._ops(0, cells[0]), self._ops(1, cells[1])]
+        wrapped = (row.category, row.kecamatan, row.team, row.outcome, row.note)
+        for col, text in enumerate(wrapped, 2):
+            lines, ops = self._known[col].get(text) or self._cell(col, text)
+            cells.append(lines)
+            texts.append(ops)
         lines = max(1, *map(len, cells))
         self.cells.append(cells)
         self.tops.append(self.tops[-1] + 2 * PAD_Y + lines * LEADING)
@@ -105,26 +101,23 @@ class Layout:
             None if None in texts else f"{self._head}{' '.join(texts)}{self._tail[lines]}"
         )
 
-    def _plain(self, col: int, text: str) -> str | None:
-        """A one-line cell's operators when its text is printable ASCII; None otherwise."""
-        if text.isascii() and text.isprintable():
-            return f"{self._at[col][0]} ({escapePDF(text.encode())}) Tj"
-        return None
+    def _ops(self, col: int, lines: tuple[str, ...]) -> str | None:
+        """A cell's operators when its text is printable ASCII; None otherwise."""
+        at, ops = self._at[col], []
+        for i, line in enumerate(lines):
+            if not (line.isascii() and line.isprintable()):
+                return None
+            ops.append(f"{at[i]} ({escapePDF(line.encode())}) Tj")
+        return " ".join(ops)
 
     def _cell(self, col: int, text: str) -> tuple[tuple[str, ...], str | None]:
-        """A cell's lines, and their operators when printable ASCII (None otherwise)."""
+        """A wrapped cell's lines and operators, kept for the next row with the same text."""
         lines = self._wrap[col](text)
-        if all(line.isascii() and line.isprintable() for line in lines):
-            at = self._at[col]
-            ops = " ".join(
-                f"{at[i]} ({escapePDF(line.encode())}) Tj" for i, line in enumerate(lines)
-            )
-        else:
-            ops = None
+        cell = (lines, self._ops(col, lines))
         known = self._known[col]
         if len(known) < 4096:  # categories, places, teams and outcomes repeat; notes seldom
-            known[text] = (lines, ops)
-        return lines, ops
+            known[text] = cell
+        return cell
 
     def add_all(self, rows: Iterable[CompletedRow], tick: Callable[[int], None]) -> int:
         count = 0

@@ -67,18 +67,23 @@ def valid_until(year: int, month: int, now: datetime | None = None) -> datetime 
     return min((d for d in dues.values() if d is not None), default=None)
 
 
-def find(year: int, month: int, fmt: str, now: datetime | None = None):
-    """The newest current file of the month in that format, or None."""
+def find_all(year: int, month: int, now: datetime | None = None) -> dict[str, MonthlyReportFile]:
+    """The newest current file of the month in each format that has one."""
     now = now or timezone.now()
-    return (
+    rows = (
         MonthlyReportFile.objects.filter(
-            year=year, month=month, format=fmt, status=Status.DONE, stamp=stamp(year, month, now)
+            year=year, month=month, status=Status.DONE, stamp=stamp(year, month, now)
         )
         .exclude(file="")
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-        .order_by("-finished_at", "-pk")
-        .first()
+        .order_by("finished_at", "pk")
     )
+    return {row.format: row for row in rows}  # the newest last, so it stays
+
+
+def find(year: int, month: int, fmt: str, now: datetime | None = None):
+    """The newest current file of the month in that format, or None."""
+    return find_all(year, month, now).get(fmt)
 
 
 def keep() -> dict[str, str]:
@@ -87,12 +92,10 @@ def keep() -> dict[str, str]:
     from lalisa.monthly import jobs
 
     year, month = default_month()
+    made = find_all(year, month)
     out = {}
     for fmt in Format.values:
-        pending = MonthlyReportFile.objects.filter(
-            year=year, month=month, format=fmt, status__in=[Status.QUEUED, Status.RUNNING]
-        )
-        if find(year, month, fmt) is not None or pending.exists():
+        if fmt in made or jobs.being_made(year, month, fmt).exists():
             out[fmt] = "current"
             continue
         failed = MonthlyReportFile.objects.filter(

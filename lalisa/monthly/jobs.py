@@ -33,9 +33,7 @@ def request_report(year: int, month: int, fmt: str, user) -> MonthlyReportFile:
     if made is not None:
         return made
     with transaction.atomic():
-        pending = MonthlyReportFile.objects.filter(
-            year=year, month=month, format=fmt, status__in=[Status.QUEUED, Status.RUNNING]
-        ).first()
+        pending = being_made(year, month, fmt).first()
         if pending is not None:
             return pending
         row = MonthlyReportFile.objects.create(
@@ -43,6 +41,13 @@ def request_report(year: int, month: int, fmt: str, user) -> MonthlyReportFile:
         )
         generate_monthly_report.enqueue(row.pk)
     return row
+
+
+def being_made(year: int, month: int, fmt: str):
+    """The month's files in that format waiting for the worker or being made."""
+    return MonthlyReportFile.objects.filter(
+        year=year, month=month, format=fmt, status__in=[Status.QUEUED, Status.RUNNING]
+    )
 
 
 def _progress(row_id: int):

@@ -83,11 +83,8 @@ def reports_page(request):
         row.state = status_of(row)
         row.requested_label = format_wita(row.created_at)
     ready_year, ready_month = default_month()
-    ready = [
-        row
-        for row in (current.find(ready_year, ready_month, fmt) for fmt in Format.values)
-        if row is not None
-    ]
+    made = current.find_all(ready_year, ready_month)
+    ready = [made[fmt] for fmt in Format.values if fmt in made]
     for row in ready:
         row.made_label = format_wita(row.finished_at)
     context = {
