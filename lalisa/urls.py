@@ -15,7 +15,8 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("webhooks/", include("lalisa.whatsapp.urls")),
-    # The Graph API emulator and the phone simulator answer only when LALISA_SIMULATOR is on.
+    # The Graph API emulator and the phone simulator answer only when LALISA_SIMULATOR is on
+    # and every ALLOWED_HOSTS entry is local (lalisa.simulator.exposure, checked per request).
     path("", include("lalisa.simulator.urls")),
     path("api/v1/", include("lalisa.api.urls")),
     path("", include("lalisa.reports.urls")),

@@ -1,5 +1,6 @@
 """The Graph API emulator's HTTP face: `graph/<version>/…`, the endpoints the service's
-client uses, answering as Meta answers. Every view is 404 unless LALISA_SIMULATOR is on."""
+client uses, answering as Meta answers. Every view is 404 unless LALISA_SIMULATOR is on and
+the site is local only (lalisa.simulator.exposure)."""
 
 import functools
 import json
@@ -9,7 +10,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
-from lalisa.simulator import emulator, limits, meta
+from lalisa.simulator import emulator, exposure, limits, meta
 from lalisa.simulator.meta import GraphApiError, invalid
 from lalisa.simulator.models import EmulatedMedia, EmulatedTemplate, FailureRule
 
@@ -36,11 +37,11 @@ UPLOAD_LIMITS = {
 
 
 def simulator_only(view):
-    """404 unless the simulator is on; read at request time (tests switch it)."""
+    """404 unless the simulator is on and may be served here; read at request time."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not settings.LALISA_SIMULATOR:
+        if not exposure.served():
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -1,5 +1,6 @@
 """Mounted at the site root: the Graph API emulator under graph/, the phone simulator under
-simulator/. Every view answers 404 unless LALISA_SIMULATOR is on (checked per request)."""
+simulator/. Every view answers 404 unless LALISA_SIMULATOR is on and the site is local only
+(lalisa.simulator.exposure, checked per request)."""
 
 from django.urls import path, re_path
 

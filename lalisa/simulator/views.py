@@ -1,6 +1,6 @@
 """The phone simulator at /simulator/: the page, and the small JSON API its JS calls.
 Anyone may play a citizen (or a staff member's phone), so nothing here needs a login; it
-all answers 404 unless LALISA_SIMULATOR is on."""
+all answers 404 unless LALISA_SIMULATOR is on and the site is local only."""
 
 import functools
 import json
