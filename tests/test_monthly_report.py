@@ -317,10 +317,14 @@ PAGE = "/laporan/"
 
 
 def test_page_needs_login(client):
-    for url in (PAGE, "/laporan/berkas/1/status.json", "/laporan/berkas/1/unduh"):
+    for url in (PAGE, "/laporan/berkas/1/unduh"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("web:login"))
+    # The page's own poll: the page goes to the login itself.
+    response = client.get("/laporan/berkas/1/status.json")
+    assert response.status_code == 401
+    assert response.json()["login_url"] == reverse("web:login")
 
 
 @pytest.mark.parametrize("who", ["trc", "superadmin"])

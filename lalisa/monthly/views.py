@@ -17,6 +17,7 @@ from lalisa.monthly.formats import CONTENT_TYPES, Format
 from lalisa.monthly.models import MonthlyReportFile
 from lalisa.monthly.period import default_month, parse_month, year_choices
 from lalisa.timefmt import MONTHS, format_wita
+from lalisa.web.middleware import background
 
 RECENT = 15
 REFUSED = "Laporan bulanan hanya untuk admin, Kabid dan pimpinan."
@@ -101,6 +102,7 @@ def reports_page(request):
     return render(request, "monthly/page.html", context, status=400 if error else 200)
 
 
+@background  # polled while a file is being made
 @login_required
 @require_GET
 def file_status(request, pk):

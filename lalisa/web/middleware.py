@@ -1,11 +1,14 @@
 """Response headers and session rules for every page."""
 
+import functools
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import resolve_url
 
 # --- Content-Security-Policy --------------------------------------------------------------
 
@@ -60,8 +63,12 @@ LAST_SEEN = "lalisa_last_seen"
 # Writing the session on every request would cost a database write each: once a minute is
 # precise enough for a two-hour limit.
 TOUCH_EVERY = 60
+# What a page asks for by itself (the inbox's badge, a report's progress) is no sign that
+# anyone is there: it carries this header, and the views that exist for it are @background.
+BACKGROUND_HEADER = "X-Lalisa-Background"
 
 IDLE_MESSAGE = "Sesi Anda berakhir karena tidak aktif selama {minutes} menit. Silakan masuk lagi."
+SESSION_ENDED = "Sesi Anda telah berakhir. Silakan masuk lagi."
 
 
 def mark_login(sender, request, user, **kwargs):
@@ -70,24 +77,59 @@ def mark_login(sender, request, user, **kwargs):
         request.session[LAST_SEEN] = int(time.time())
 
 
+def session_ended(message: str = SESSION_ENDED) -> JsonResponse:
+    """The answer to a background request without a session: the page goes to the login."""
+    return JsonResponse(
+        {"error": message, "login_url": resolve_url(settings.LOGIN_URL)}, status=401
+    )
+
+
+def background(view):
+    """Marks a view that pages poll by themselves: its requests never keep a session alive,
+    and without a session it answers 401 JSON instead of redirecting to the login page.
+    Outermost, above @login_required."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return session_ended()
+        return view(request, *args, **kwargs)
+
+    wrapper.background = True
+    return wrapper
+
+
+def is_background(request, view) -> bool:
+    return getattr(view, "background", False) or request.headers.get(BACKGROUND_HEADER) == "1"
+
+
 class IdleLogoutMiddleware:
     """Logs out a staff session left unused for LALISA_IDLE_LOGOUT_MINUTES (0: never) and
-    sends the next request to the login page. After AuthenticationMiddleware and
-    MessageMiddleware."""
+    sends the next request to the login page (a background request gets 401 JSON). Only
+    requests someone made count as use: background ones leave the session untouched, so
+    neither the clock here nor the session's own expiry moves. After AuthenticationMiddleware
+    and MessageMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Here, not in __call__: whether the view is @background is known once it is resolved.
         minutes = getattr(settings, "LALISA_IDLE_LOGOUT_MINUTES", 120)
         user = getattr(request, "user", None)
-        if minutes and user is not None and user.is_authenticated:
-            now = int(time.time())
-            last = request.session.get(LAST_SEEN)
-            if last is not None and now - last > minutes * 60:
-                logout(request)
-                messages.info(request, IDLE_MESSAGE.format(minutes=minutes))
-                return redirect_to_login(request.get_full_path())
-            if last is None or now - last >= TOUCH_EVERY:
-                request.session[LAST_SEEN] = now
-        return self.get_response(request)
+        if not minutes or user is None or not user.is_authenticated:
+            return None
+        polled = is_background(request, view_func)
+        now = int(time.time())
+        last = request.session.get(LAST_SEEN)
+        if last is not None and now - last > minutes * 60:
+            logout(request)
+            message = IDLE_MESSAGE.format(minutes=minutes)
+            messages.info(request, message)
+            return session_ended(message) if polled else redirect_to_login(request.get_full_path())
+        if not polled and (last is None or now - last >= TOUCH_EVERY):
+            request.session[LAST_SEEN] = now
+        return None

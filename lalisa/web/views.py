@@ -42,6 +42,7 @@ from lalisa.teams.models import TrcTeam
 from lalisa.teams.suggest import BUSY
 from lalisa.timefmt import WITA, format_wita
 from lalisa.web.actions import CANNED_REPLIES, forms_for, images_of
+from lalisa.web.middleware import background
 from lalisa.whatsapp.models import InboundMessage, OutboundMessage
 
 PAGE_SIZE = 50
@@ -192,6 +193,7 @@ def _filtered(user, qs, chosen: dict):
     return qs
 
 
+@background  # polled every 20 seconds while the inbox is open
 @login_required
 def new_items(request):
     """Counts for the inbox's live badge: complaints received and citizens' messages since."""

@@ -30,7 +30,8 @@
 
   function follow(item) {
     var url = item.getAttribute("data-status-url");
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // A background request (lalisa.js, on every staff page): polling keeps no session alive.
+    window.LaLisa.background(url)
       .then(function (response) {
         if (response.status === 403 || response.status === 404) return null;
         if (!response.ok) throw new Error(response.status);

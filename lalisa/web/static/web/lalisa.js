@@ -5,6 +5,23 @@
   var POLL_MS = 20000;
   var SOUND_KEY = "lalisa-sound";
 
+  // A request the page makes by itself: the header tells the server it is no activity (it
+  // does not keep the session alive). When the session has ended (401), to the login page.
+  function background(url) {
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-Lalisa-Background": "1" },
+    }).then(function (response) {
+      if (response.status !== 401) return response;
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        var here = window.location.pathname + window.location.search;
+        window.location.assign((data.login_url || "/masuk/") + "?next=" + encodeURIComponent(here));
+        return new Promise(function () {}); // the page is leaving: nothing more to do
+      });
+    });
+  }
+  window.LaLisa = { background: background };
+
   function beep() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx) return;
@@ -42,10 +59,7 @@
     badge.href = window.location.href;
 
     function poll() {
-      fetch(url + "?since=" + encodeURIComponent(since), {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      })
+      background(url + "?since=" + encodeURIComponent(since))
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data) return;
