@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from lalisa.env import envbool, envint, envlist, envstr
+from lalisa.proxies import trusted_networks
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("LALISA_DATA_DIR", "var")).resolve()
@@ -168,9 +169,14 @@ SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A staff session unused this long is logged out on its next request (0: never).
 LALISA_IDLE_LOGOUT_MINUTES = envint("LALISA_IDLE_LOGOUT_MINUTES", 120)
-# The login throttle counts per client address: behind the trusted TLS proxy (LALISA_HTTPS)
-# that is the last X-Forwarded-For entry, else REMOTE_ADDR.
-LALISA_TRUST_X_FORWARDED_FOR = envbool("LALISA_TRUST_X_FORWARDED_FOR", LALISA_HTTPS)
+# Limits per client address (login, public lookup) believe X-Forwarded-For only from these
+# proxies (addresses or CIDR networks; empty: none), as gunicorn's forwarded_allow_ips: by
+# default the TLS proxy on this machine, in front of `serve --bind 127.0.0.1:8000`.
+LALISA_TRUSTED_PROXIES = envlist("LALISA_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+try:
+    trusted_networks(LALISA_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"LALISA_TRUSTED_PROXIES: {exc}") from exc
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from lalisa.monthly.numbers import decimal, duration, integer, percent
+from lalisa.proxies import client_ip
 from lalisa.public import lookup, months
 from lalisa.service.models import ServiceProfile
 from lalisa.timefmt import format_date, format_wita
-from lalisa.web.forms import client_ip
 
 FORMAT_HELP = "Kode tiket berbentuk LL-TTBB-NNNN, misalnya LL-2611-0042."
 NOT_FOUND = (

@@ -4,12 +4,10 @@ Every try is a LoginAttempt row; the lock-outs are counted from those rows, so t
 across processes and restarts, and the superadmin reads the same rows in the setup admin.
 """
 
-import ipaddress
 import logging
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
@@ -17,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from lalisa.accounts.models import LoginAttempt
+from lalisa.proxies import client_ip
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +31,6 @@ LOCKED_MESSAGE = (
 )
 
 Result = LoginAttempt.Result
-
-
-def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind the trusted TLS proxy the last
-    X-Forwarded-For entry (the one that proxy added; earlier ones the client can forge)."""
-    candidate = ""
-    if getattr(settings, "LALISA_TRUST_X_FORWARDED_FOR", False):
-        candidate = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-    candidate = candidate or request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 def is_locked(username: str, ip: str | None, now=None) -> bool:
