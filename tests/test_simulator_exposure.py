@@ -7,6 +7,7 @@ import secrets
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.test import RequestFactory
 
 from lalisa.simulator import exposure
 from lalisa.worker.management.commands import serve
@@ -57,7 +58,7 @@ def test_the_check_is_an_error_for_a_public_site(settings, hosts, host):
     errors = exposure.simulator_only_on_local_hosts()
     assert [e.id for e in errors] == ["simulator.E001"]
     assert errors[0].is_serious()
-    assert not exposure.served()
+    assert not exposure.served(RequestFactory().get("/simulator/"))
     settings.LALISA_SIMULATOR = False  # off: nothing to report
     assert exposure.simulator_only_on_local_hosts() == []
 
@@ -73,7 +74,7 @@ def test_a_local_only_site_may_run_the_simulator(settings, hosts):
     settings.LALISA_SIMULATOR = True
     settings.ALLOWED_HOSTS = hosts
     assert exposure.simulator_only_on_local_hosts() == []
-    assert exposure.served()
+    assert exposure.served(RequestFactory().get("/simulator/"))
 
 
 @pytest.mark.parametrize(("hosts", "host"), PUBLIC)
@@ -116,6 +117,31 @@ def test_a_local_site_serves_the_simulator_with_its_reporters(
         page = client.get("/simulator/", HTTP_HOST=host)
         assert page.status_code == 200
         assert reporter_filed.profile_name in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded"),
+    [
+        ("192.0.2.2", None),  # this machine's own LAN address is reached from outside too
+        ("203.0.113.9", "127.0.0.1"),  # a forged header changes nothing
+        ("2001:db8::9", None),
+        ("127.0.0.1", "203.0.113.9"),  # through the local proxy, for someone outside
+        ("::1", "198.51.100.7, 127.0.0.1"),
+    ],
+)
+def test_a_local_site_answers_only_this_machine(
+    client, graph_emulator, reporter_filed, remote, forwarded
+):
+    """The Host header is the client's to write: `Host: localhost` from outside gets 404."""
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    page = client.get("/simulator/", HTTP_HOST="localhost", REMOTE_ADDR=remote, **extra)
+    assert page.status_code == 404
+    graph = client.get(f"/graph/v23.0/{PHONE_NUMBER_ID}", REMOTE_ADDR=remote, **extra)
+    assert graph.status_code == 404
+    # The same request from this machine, directly or through the local proxy, is served.
+    assert client.get("/simulator/", HTTP_HOST="localhost").status_code == 200
+    local = client.get("/simulator/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="::1")
+    assert local.status_code == 200
 
 
 def test_serve_refuses_to_start_with_the_simulator_on_a_public_site(settings, monkeypatch):

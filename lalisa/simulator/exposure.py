@@ -7,13 +7,17 @@ A host is local when it is a loopback address (127.0.0.0/8, ::1, also written [:
 IPv4-mapped), `localhost` or a name under it (RFC 6761 keeps them on loopback), or Django's
 test client's `testserver`. Every other ALLOWED_HOSTS entry is public: `*`, a domain, a
 `.domain` pattern, any other address (private ranges too: a LAN is not this machine).
-DEBUG changes nothing: a public simulator shows the same data either way.
+DEBUG changes nothing: a public simulator shows the same data either way. Since the Host
+header is the client's to write, each request must also come from this machine (a loopback
+client address, through a trusted proxy too).
 """
 
 import ipaddress
 
 from django.conf import settings
 from django.core import checks
+
+from lalisa.proxies import client_ip
 
 LOCAL_NAMES = {"localhost", "testserver"}
 
@@ -35,9 +39,12 @@ def public_hosts(hosts) -> list[str]:
     return [host for host in hosts if not is_local_host(host)]
 
 
-def served() -> bool:
+def served(request) -> bool:
     """Read per request: the tests switch the simulator on and off."""
-    return bool(settings.LALISA_SIMULATOR) and not public_hosts(settings.ALLOWED_HOSTS)
+    if not settings.LALISA_SIMULATOR or public_hosts(settings.ALLOWED_HOSTS):
+        return False
+    client = client_ip(request)
+    return client is not None and is_local_host(client)
 
 
 # Not deploy-only: every command (serve, db_worker, migrate) refuses such settings, and

@@ -41,7 +41,7 @@ def simulator_only(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not exposure.served():
+        if not exposure.served(request):
             raise Http404
         return view(request, *args, **kwargs)
 
