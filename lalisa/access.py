@@ -77,6 +77,16 @@ def can_see_reporter(user, complaint: Complaint) -> bool:
     return can_view(user, complaint)
 
 
+# Who writes to the reporter in a complaint's chat (the workflow's `reply`).
+REPLY_ROLES = frozenset({Role.ADMIN, Role.KABID})
+
+
+def can_reply(user, complaint: Complaint) -> bool:
+    """Only to a reporter whose identity the user may see: a Kabid never writes to an
+    *anonim* or *rahasia* reporter, on any surface."""
+    return role_of(user) in REPLY_ROLES and can_see_reporter(user, complaint)
+
+
 def reporter_label(user, complaint: Complaint) -> str:
     """The reporter's identity as this user may see it."""
     if not can_see_reporter(user, complaint):

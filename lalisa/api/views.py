@@ -360,6 +360,12 @@ def _photos(data) -> list[int]:
     return [_int(p, "Id foto") for p in photos]
 
 
+def _reply(complaint: Complaint, user, data: dict) -> Complaint:
+    # Who may write to this reporter is refused (403) before the text is read (400).
+    workflow.check_reply(complaint, actor=user)
+    return workflow.reply(complaint, actor=user, text=_text(data, "text", required=True))
+
+
 # Each action: how to read its input and call its workflow function.
 ACTIONS = {
     "verify": lambda c, u, d: workflow.verify(c, actor=u, reason=_text(d, "reason")),
@@ -395,7 +401,7 @@ ACTIONS = {
         citizen_photo=_citizen_photo(d),
     ),
     "close": lambda c, u, d: workflow.close(c, actor=u, reason=_text(d, "reason")),
-    "reply": lambda c, u, d: workflow.reply(c, actor=u, text=_text(d, "text", required=True)),
+    "reply": _reply,
 }
 
 

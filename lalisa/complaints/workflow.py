@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from lalisa import access
 from lalisa.accounts.models import User
 from lalisa.complaints import flow
 from lalisa.complaints.errors import InvalidStep, RoleRefused, TransitionRefused
@@ -610,14 +611,27 @@ def comment_rating(complaint: Complaint, *, actor, comment: str) -> Complaint:
     return _sync(complaint, locked)
 
 
+def check_reply(complaint: Complaint, *, actor) -> None:
+    """Whether the actor may write to the reporter (RoleRefused if not): admin or Kabid, and
+    only to a reporter whose identity they may see. The API asks before reading the text."""
+    who = _actor(actor)
+    if who.role not in access.REPLY_ROLES:
+        raise RoleRefused(
+            "reply", complaint.status, "hanya admin atau Kabid yang membalas pelapor."
+        )
+    if not access.can_reply(who.user, complaint):
+        raise RoleRefused(
+            "reply", complaint.status, "pelapor anonim atau rahasia hanya dibalas oleh admin."
+        )
+
+
 @transaction.atomic
 def reply(complaint: Complaint, *, actor, text: str) -> Complaint:
     """Staff write to the reporter in the complaint's chat: a normal message inside the
     24-hour window, the approved template outside it. No change of state."""
     who = _actor(actor)
     locked = _lock(complaint)
-    if who.role not in (flow.ADMIN, flow.KABID):
-        raise RoleRefused("reply", locked.status, "hanya admin atau Kabid yang membalas pelapor.")
+    check_reply(locked, actor=actor)
     text = _require("reply", locked, text, "Isi balasan")
     person = locked.reporter
     if not notify.reachable(person):

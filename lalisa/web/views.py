@@ -320,7 +320,7 @@ def render_complaint(request, complaint: Complaint, *, error: str = "", status: 
         context["chat"] = _chat(complaint)
         # Someone without a WhatsApp address can only be phoned: no form that must fail.
         context["can_reply"] = (
-            access.role_of(user) in (Role.ADMIN, Role.KABID)
+            access.can_reply(user, complaint)
             and complaint.reporter is not None
             and replies.address(complaint.reporter) is not None
         )

@@ -1,15 +1,19 @@
 """Read-only pages for what went to Meta: outbound messages, every Graph API call, and the
-message templates. Nothing here is edited by hand: the sender, the webhook and
+message templates; and for what came from Meta: the webhook deliveries and how each was
+processed. Nothing here is edited by hand: the sender, the webhook, the worker and
 `lalisa whatsapp_templates --sync` write these rows."""
 
 import json
 
 from django.contrib import admin
+from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils.html import format_html
 
 from lalisa.notifications.texts import DEFAULTS
 from lalisa.readonly_admin import ReadOnly
-from lalisa.whatsapp.models import ApiCall, MessageTemplate, OutboundMessage
+from lalisa.whatsapp.inbound import FAILED, state_of
+from lalisa.whatsapp.models import ApiCall, MessageTemplate, OutboundMessage, WebhookDelivery
 from lalisa.whatsapp.sender import template_text
 
 
@@ -234,3 +238,77 @@ class MessageTemplateAdmin(ReadOnlyAdmin):
 
         current = approved_template(obj.key)
         return current is not None and current.pk == obj.pk
+
+
+class DeliveryStateFilter(admin.SimpleListFilter):
+    title = "keadaan"
+    parameter_name = "keadaan"
+    STATES = {
+        "menunggu": ("Belum selesai", Q(processed_at__isnull=True)),
+        "gagal": ("Gagal", Q(processed_at__isnull=False, error__startswith=FAILED)),
+        "catatan": (
+            "Selesai, dengan catatan",
+            Q(processed_at__isnull=False) & ~Q(error="") & ~Q(error__startswith=FAILED),
+        ),
+        "selesai": ("Selesai", Q(processed_at__isnull=False, error="")),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.STATES.items()]
+
+    def queryset(self, request, queryset):
+        state = self.STATES.get(self.value() or "")
+        return queryset.filter(state[1]) if state else queryset
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """Each signed POST and how the worker fared with it. The body is kept in the database
+    as it came but not shown: it holds reporters' numbers and names, *anonim* and *rahasia*
+    ones too, which the setup pages never show."""
+
+    list_display = (
+        shown("received_at", "diterima"),
+        "state",
+        shown("attempts", "percobaan"),
+        "size",
+        "short_error",
+    )
+    list_filter = (DeliveryStateFilter,)
+    date_hierarchy = "received_at"
+    readonly_fields = fields = (
+        shown("received_at", "diterima"),
+        "state",
+        shown("attempts", "percobaan"),
+        shown("next_attempt_at", "percobaan berikutnya"),
+        shown("processed_at", "selesai diproses"),
+        "size",
+        "full_error",
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("body", "signature")
+            .annotate(body_size=Length("body"))
+        )
+
+    @admin.display(description="keadaan")
+    def state(self, obj):
+        return state_of(obj)
+
+    @admin.display(description="ukuran isi (bita)")
+    def size(self, obj):
+        return obj.body_size
+
+    @admin.display(description="galat / catatan")
+    def short_error(self, obj):
+        if not obj.error:
+            return "–"
+        first = obj.error.splitlines()[0]
+        return first if len(first) <= 80 else first[:79] + "…"
+
+    @admin.display(description="galat / catatan")
+    def full_error(self, obj):
+        return format_html('<div style="white-space: pre-wrap">{}</div>', obj.error or "–")

@@ -14,7 +14,6 @@ runs inside the message's transaction (so it must not call the network: enqueue 
 """
 
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -50,6 +49,8 @@ EARLY_STATUS_WINDOW = dt.timedelta(minutes=10)
 INTAKE_BUSY = dt.timedelta(seconds=1)
 MAX_YIELD = 0.5
 CLAIM_FOR = dt.timedelta(minutes=5)
+# How a delivery's error starts when it failed (the rest are notes for staff).
+FAILED = "Gagal"
 
 OutState = OutboundMessage.State
 STATE_RANK = {OutState.QUEUED: 0, OutState.SENT: 1, OutState.DELIVERED: 2, OutState.READ: 3}
@@ -69,40 +70,33 @@ def process_delivery(delivery_id: int) -> str:
     if delivery.processed_at is not None:
         return "done before"
     if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
-        _finish(delivery_id, delivery.error or "Diproses berulang kali tanpa hasil; dihentikan.")
+        _finish(delivery_id, delivery.error or f"{FAILED}: diproses berulang kali; dihentikan.")
         return "given up"
     WebhookDelivery.objects.filter(pk=delivery_id).update(attempts=F("attempts") + 1)
     attempts = delivery.attempts + 1
     raw = WebhookDelivery.objects.values_list("body", flat=True).get(pk=delivery_id)
     try:
-        body = json.loads(bytes(raw))
+        body = parse.load(bytes(raw))
     except ValueError as exc:
         # Signed by Meta yet unreadable: kept as it came, for staff to look at.
-        _finish(delivery_id, f"Isi kiriman bukan JSON: {exc}")
+        _finish(delivery_id, f"{FAILED} dibaca: isi kiriman bukan JSON: {exc}")
         return "not json"
 
-    notes, failed = [], False
+    # Failures first: the error then starts with FAILED, which is how staff find them.
+    failures, notes, broken = [], [], False
     for item in parse.parse(body):
         try:
             note = handle(item, delivery)
         except Exception as exc:
             log.exception("delivery %s: %s failed", delivery_id, type(item).__name__)
-            failed = True
-            notes.append(f"Gagal diproses ({type(item).__name__}): {type(exc).__name__}: {exc}")
+            broken = True
+            failures.append(f"{FAILED} diproses ({type(item).__name__}): {_describe(exc)}")
         else:
-            if note:
+            if isinstance(item, parse.Problem) and item.unreadable:
+                failures.append(f"{FAILED} dibaca: {note}")  # the same next time: no retry
+            elif note:
                 notes.append(note)
-    error = "\n".join(notes)
-    if failed and attempts < MAX_DELIVERY_ATTEMPTS:
-        # Tried again later by the drain (items already done stay done).
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            error=error,
-            next_attempt_at=timezone.now() + RETRY_DELAY * attempts,
-            claimed_until=None,
-        )
-        return "retry"
-    _finish(delivery_id, error)
-    return "failed" if failed else "ok"
+    return _settle(delivery_id, attempts, "\n".join(failures + notes), retry=broken)
 
 
 def drain(limit: int = DRAIN_BATCH, now: dt.datetime | None = None) -> int:
@@ -110,7 +104,8 @@ def drain(limit: int = DRAIN_BATCH, now: dt.datetime | None = None) -> int:
 
     The webhook only stores a delivery; workers call this in their loop. A batch is
     claimed with one conditional UPDATE so that several workers share the work; a
-    claim left by a dead worker runs out after CLAIM_FOR.
+    claim left by a dead worker runs out after CLAIM_FOR. Whatever one delivery raises is
+    recorded on it, and the rest of the batch goes on.
     """
     now = now or timezone.now()
     ready = (
@@ -131,9 +126,40 @@ def drain(limit: int = DRAIN_BATCH, now: dt.datetime | None = None) -> int:
     )
     started = time.monotonic()
     for pk in taken:
-        process_delivery(pk)
+        try:
+            process_delivery(pk)
+        except Exception as exc:
+            log.exception("delivery %s failed", pk)
+            attempts = WebhookDelivery.objects.filter(pk=pk).values_list("attempts", flat=True)
+            error = f"{FAILED} diproses: {_describe(exc)}"
+            _settle(pk, attempts.first() or 0, error, retry=True)
     yield_to_intake(time.monotonic() - started)
     return len(taken)
+
+
+def _settle(delivery_id: int, attempts: int, error: str, *, retry: bool) -> str:
+    """Record how a try ended: tried again later by the drain (items already done stay
+    done) while attempts remain, else finished with its error."""
+    if retry and attempts < MAX_DELIVERY_ATTEMPTS:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            error=parse.storable(error),
+            next_attempt_at=timezone.now() + RETRY_DELAY * max(attempts, 1),
+            claimed_until=None,
+        )
+        return "retry"
+    _finish(delivery_id, error)
+    return "failed" if error.startswith(FAILED) else "ok"
+
+
+def state_of(delivery: WebhookDelivery) -> str:
+    """Where a delivery stands, in the words staff read."""
+    if delivery.processed_at is None:
+        if delivery.attempts:
+            return f"Dicoba lagi ({delivery.attempts} dari {MAX_DELIVERY_ATTEMPTS} percobaan)"
+        return "Menunggu"
+    if delivery.error.startswith(FAILED):
+        return "Gagal (isi tetap disimpan)"
+    return "Selesai, dengan catatan" if delivery.error else "Selesai"
 
 
 def yield_to_intake(spent: float) -> None:
@@ -373,7 +399,13 @@ def _change_ids(change: parse.IdentityChange) -> dict:
 
 
 def _finish(delivery_id: int, error: str) -> None:
-    WebhookDelivery.objects.filter(pk=delivery_id).update(processed_at=timezone.now(), error=error)
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        processed_at=timezone.now(), error=parse.storable(error)
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _name(func) -> str:

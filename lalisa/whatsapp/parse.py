@@ -7,6 +7,7 @@ Field names follow tests/fixtures/whatsapp/NOTES.md (Meta's payloads, 2026).
 """
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,31 +127,90 @@ class Problem:
     where: str
     reason: str
     raw: Any = None
+    # Nothing of the body could be read (not a webhook at all): the delivery failed.
+    unreadable: bool = False
 
 
 Item = Inbound | Status | TemplateUpdate | IdentityChange | WebhookError | Problem
 
+# Meta's bodies nest about a dozen levels. Deeper arrays and objects are stored as this
+# text: reading them would exhaust Python's recursion and stop the worker's whole batch.
+MAX_DEPTH = 32
+CUT = "[bersarang terlalu dalam, tidak dibaca]"
+# PostgreSQL's text and jsonb cannot hold NUL, and UTF-8 cannot hold a lone surrogate
+# ("\ud800" in JSON): either would make the whole message unstorable.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# A JSON string (an unterminated one runs to the end) or a bracket; linear on any input.
+TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
-def _storable(value: Any) -> Any:
-    """The payload with every NUL character replaced by U+FFFD: PostgreSQL's text and jsonb
-    cannot hold NUL, and a message holding one must still be kept."""
+
+def load(raw: bytes) -> Any:
+    """A delivery's body read from JSON, with bytes that are not text replaced by U+FFFD and
+    arrays or objects nested deeper than MAX_DEPTH replaced by CUT. ValueError: not JSON."""
+    text = raw.decode(json.detect_encoding(raw), errors="replace")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return json.loads(shallow(text))
+
+
+def shallow(text: str) -> str:
+    """The JSON text with every array or object deeper than MAX_DEPTH replaced by CUT as a
+    string (what lies inside is not checked); an unclosed one is left out, and the text then
+    fails as JSON should."""
+    parts, depth, start = [], 0, 0
+    for token in TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth == MAX_DEPTH + 1:
+                parts.append(text[start : token.start()])
+        elif bracket in ("]", "}"):
+            if depth == MAX_DEPTH + 1:
+                parts.append(json.dumps(CUT))
+                start = token.end()
+            depth -= 1
+    if depth <= MAX_DEPTH:
+        parts.append(text[start:])
+    return "".join(parts)
+
+
+def storable(value: Any) -> Any:
+    """The value as the database can hold it: NUL and lone surrogates replaced by U+FFFD (in
+    keys too), arrays and objects deeper than MAX_DEPTH by CUT."""
+    return _storable(value, 0, [])
+
+
+def _storable(value: Any, depth: int, cuts: list) -> Any:
+    """storable(), noting in `cuts` each part cut here or before (by shallow)."""
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+        if value.isascii():  # the common case, and no surrogate is ASCII
+            if value == CUT:
+                cuts.append(value)
+            return value.replace("\x00", "\ufffd") if "\x00" in value else value
+        return UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        cuts.append(value)
+        return CUT
     if isinstance(value, dict):
-        return {_storable(k): _storable(v) for k, v in value.items()}
+        return {_storable(k, depth, cuts): _storable(v, depth + 1, cuts) for k, v in value.items()}
     if isinstance(value, list):
-        return [_storable(v) for v in value]
+        return [_storable(v, depth + 1, cuts) for v in value]
     return value
 
 
 def parse(body: Any) -> list[Item]:
-    body = _storable(body)
+    cuts = []
+    body = _storable(body, 0, cuts)
     if not isinstance(body, dict):
-        return [Problem("body", "isi bukan objek JSON", body)]
+        return [Problem("body", "isi bukan objek JSON", body, unreadable=True)]
     entries = body.get("entry")
     if not isinstance(entries, list):
-        return [Problem("body", "tidak ada daftar entry", body)]
+        return [Problem("body", "tidak ada daftar entry", body, unreadable=True)]
     items: list[Item] = []
+    if cuts:
+        reason = f"{len(cuts)} bagian bersarang lebih dari {MAX_DEPTH} tingkat tidak dibaca"
+        items.append(Problem("body", reason))
     for e, entry in enumerate(entries):
         where = f"entry[{e}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("changes"), list):
