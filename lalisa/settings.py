@@ -125,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Credentials. An API token lives this many days at most (`lalisa apitoken --days` less).
+LALISA_API_TOKEN_DAYS = envint("LALISA_API_TOKEN_DAYS", 90)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia")]

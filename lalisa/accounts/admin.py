@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -19,9 +21,29 @@ ROLE_HELP = (
 )
 WHATSAPP_HELP = "Nomor WhatsApp dipakai untuk pemberitahuan dan untuk mengenali pesan petugas."
 
+# The warning's id is the one Django's script shows and hides.
+NO_LOGIN_HELP = (
+    "Ditiadakan: pengguna tidak dapat masuk dengan sandi sampai diberi sandi baru. "
+    '<ul id="id_unusable_warning" class="messagelist"><li class="warning">'
+    "Bila ditiadakan, sandi pengguna ini sekarang hilang.</li></ul>"
+)
+
+
+class PasswordResetForm(AdminPasswordChangeForm):
+    """Django's reset form (a new password checked by the validators, or none at all) with
+    its last English words in Indonesian."""
+
+    usable_password_help_text = NO_LOGIN_HELP
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:
+            self.fields["usable_password"].label = "Masuk dengan sandi"
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = PasswordResetForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Data pribadi", {"fields": ("first_name", "last_name", "email")}),
@@ -32,7 +54,10 @@ class UserAdmin(DjangoUserAdmin):
                 "description": f"{ROLE_HELP} {WHATSAPP_HELP}",
             },
         ),
-        ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
+        (
+            "Status",
+            {"fields": ("is_active", "last_login", "date_joined", "password_changed_at")},
+        ),
     )
     add_fieldsets = (
         (
@@ -51,7 +76,7 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "password_changed_at")
     list_display = (
         "username",
         "full_name",
@@ -70,17 +95,41 @@ class UserAdmin(DjangoUserAdmin):
     def full_name(self, obj):
         return obj.get_full_name() or "–"
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django's reset form (a new password, or none); the model ends the rest."""
+        user = self.get_object(request, unquote(id))
+        response = super().user_change_password(request, id, form_url)
+        if user is not None and User.objects.get(pk=user.pk).password != user.password:
+            self.message_user(
+                request,
+                "Sesi pengguna ini yang masih terbuka dan token API-nya tidak berlaku lagi.",
+                messages.INFO,
+            )
+        return response
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnly, admin.ModelAdmin):
     """Tokens are issued with `lalisa apitoken`; here they are only listed and revoked.
-    Revoked rows stay: they say which token was used until when."""
+    Ended rows stay: they say which token was used until when."""
 
-    list_display = ("prefix", "user", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_display = (
+        "prefix",
+        "user",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "state",
+    )
+    list_filter = ("scope", "revoked_at")
     list_select_related = ("user",)
     search_fields = ("prefix", "user__username")
     actions = ["revoke"]
+
+    @admin.display(description="keadaan")
+    def state(self, obj):
+        return obj.ended_because() or "berlaku"
 
     @admin.action(description="Cabut token terpilih")
     def revoke(self, request, queryset):

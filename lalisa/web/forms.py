@@ -2,6 +2,7 @@
 
 Every try is a LoginAttempt row; the lock-outs are counted from those rows, so they hold
 across processes and restarts, and the superadmin reads the same rows in the setup admin.
+Wrong old passwords on the password page count as failures too.
 """
 
 import ipaddress
@@ -12,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -45,6 +47,11 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return None
+
+
+def throttle_name(username: str) -> str:
+    """The username as the lock-outs count it: the same for any case or surrounding spaces."""
+    return username.strip().lower()[:150]
 
 
 def is_locked(username: str, ip: str | None, now=None) -> bool:
@@ -92,7 +99,7 @@ class ThrottledLogin:
     """Mixed into an AuthenticationForm (it needs the request, which LoginView passes)."""
 
     def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip().lower()[:150]
+        username = throttle_name(self.cleaned_data.get("username") or "")
         if not username or not self.cleaned_data.get("password"):
             return super().clean()  # the field errors say what is missing
         ip = client_ip(self.request) if self.request is not None else None
@@ -117,3 +124,25 @@ class LoginForm(ThrottledLogin, AuthenticationForm):
 
 class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
     """The setup admin's own login page counts against the same limits."""
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form (its Indonesian labels, the password validators), with the old password
+    throttled like a login: a session cannot be used to guess it."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request.user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        username = throttle_name(self.user.get_username())
+        ip = client_ip(self.request)
+        if is_locked(username, ip):
+            LoginAttempt.objects.create(username=username, ip=ip, result=Result.REFUSED)
+            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            if record_failure(username, ip).caused_lockout:
+                raise forms.ValidationError(LOCKED_MESSAGE, code="locked") from None
+            raise

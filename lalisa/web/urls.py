@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lalisa.web import actions, filing, views
+from lalisa.web import account, actions, filing, views
 from lalisa.web.forms import LoginForm
 
 app_name = "web"
@@ -16,6 +16,7 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("sandi/", account.password_change, name="password_change"),
     # POST only (Django's LogoutView): a link cannot log anyone out.
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     # Before aduan/<code>/: "baru.json" is no ticket code.
