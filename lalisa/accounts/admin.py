@@ -4,8 +4,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.plugins.otp_totp import admin as totp_admin  # noqa: F401  (registers first)
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lalisa.accounts.models import ApiToken, LoginAttempt, User
+from lalisa.accounts.models import ApiToken, AuthenticatorApp, LoginAttempt, User
 from lalisa.readonly_admin import ReadOnly
 from lalisa.web.forms import AdminLoginForm
 
@@ -13,6 +15,10 @@ from lalisa.web.forms import AdminLoginForm
 admin.site.unregister(Group)
 # The setup login counts failures and lock-outs like the staff login (lalisa.web.forms).
 admin.site.login_form = AdminLoginForm
+# django-otp's own device admin (imported here so it is registered first) speaks English and
+# can show a secret; AuthenticatorAppAdmin below lists the apps and removes a lost one.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 ROLE_HELP = (
     "Peran menentukan apa yang dapat dilihat dan dikerjakan pengguna. Anggota TRC wajib "
@@ -135,6 +141,37 @@ class ApiTokenAdmin(ReadOnly, admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"{count} token dicabut.", messages.SUCCESS)
+
+
+@admin.register(AuthenticatorApp)
+class AuthenticatorAppAdmin(ReadOnly, admin.ModelAdmin):
+    """The authenticator apps of the second factor (LALISA_2FA). The secret is never shown;
+    a lost phone's app is deleted here, and its owner enrols a new one at the next login."""
+
+    list_display = ("owner", "enrolled", "created", "last_used")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    fields = ("owner", "enrolled", "created", "last_used")
+    readonly_fields = fields
+
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
+    @admin.display(description="pengguna", ordering="user__username")
+    def owner(self, obj):
+        return obj.user
+
+    @admin.display(description="terpasang", boolean=True, ordering="confirmed")
+    def enrolled(self, obj):
+        return obj.confirmed
+
+    @admin.display(description="dibuat", ordering="created_at")
+    def created(self, obj):
+        return obj.created_at
+
+    @admin.display(description="terakhir dipakai", ordering="last_used_at")
+    def last_used(self, obj):
+        return obj.last_used_at
 
 
 @admin.register(LoginAttempt)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lalisa.phones import InvalidPhone, normalize_phone
 
@@ -180,6 +181,15 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+class AuthenticatorApp(TOTPDevice):
+    """A user's authenticator app (django-otp's TOTP device) as the setup admin lists it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "aplikasi autentikator"
+        verbose_name_plural = "aplikasi autentikator"
 
 
 class LoginAttempt(models.Model):

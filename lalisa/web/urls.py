@@ -16,6 +16,8 @@ urlpatterns = [
         ),
         name="login",
     ),
+    # After the password, for the roles that need a second factor (LALISA_2FA).
+    path("masuk/kode/", account.second_factor_page, name="second_factor"),
     path("sandi/", account.password_change, name="password_change"),
     # POST only (Django's LogoutView): a link cannot log anyone out.
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
