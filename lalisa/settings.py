@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lalisa.web.middleware.SecondFactorMiddleware",
     "lalisa.web.middleware.IdleLogoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -126,6 +130,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Credentials. An API token lives this many days at most (`lalisa apitoken --days` less).
+LALISA_API_TOKEN_DAYS = envint("LALISA_API_TOKEN_DAYS", 90)
+# A second factor (TOTP, django-otp) for the admin, the Kabid and the superadmin; off by
+# default so the demo logs in with a password alone.
+LALISA_2FA = envbool("LALISA_2FA", False)
+OTP_TOTP_ISSUER = "LA-LISA"
+# Wrong codes count in the login throttle (lalisa.web.forms), the one limit; django-otp's
+# own growing delay would refuse a right code typed soon after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# The setup admin never shows a TOTP secret or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia")]

@@ -13,6 +13,11 @@ if admin.site.is_registered(DBTaskResult):
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
+    # One password page for everyone, throttled (lalisa.web.account), the admin's link too.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="web:password_change", query_string=False),
+    ),
     path("admin/", admin.site.urls),
     path("webhooks/", include("lalisa.whatsapp.urls")),
     # The Graph API emulator and the phone simulator answer only when LALISA_SIMULATOR is on

@@ -234,7 +234,17 @@ def document() -> dict:
             },
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "Token dari `lalisa apitoken`. Berakhir bila dicabut, bila masa "
+                        "berlakunya habis, atau bila sandi pemiliknya diubah. Token "
+                        "`--scope read` hanya membaca: POST dan PATCH dijawab 403."
+                    ),
+                }
+            },
             "schemas": _schemas(),
         },
     }

@@ -1,8 +1,8 @@
 """The JSON API (/api/v1/): bearer tokens, no cookies.
 
 Thin views: parse → lalisa.access (404 when not visible) → the workflow function. Refusals
-are answered in this order: 401 no or bad token, 404 not visible, 403 wrong role, 409 wrong
-state, 400 bad input.
+are answered in this order: 401 no or bad token, 403 a read-only token asked to write, 404
+not visible, 403 wrong role, 409 wrong state, 400 bad input.
 """
 
 import functools
@@ -53,17 +53,21 @@ def _error(http_status: int, message: str, **extra) -> JsonResponse:
     return JsonResponse({"error": message, **extra}, status=http_status)
 
 
-def _bearer_user(request):
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _bearer_token(request) -> ApiToken | None:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         return None
-    # Inactive users' tokens do not authenticate (ApiToken.authenticate).
-    return ApiToken.authenticate(key.strip())
+    # Revoked, expired, older than the password, or an inactive user's: none (ApiToken.find).
+    return ApiToken.find(key.strip())
 
 
 def endpoint(*methods: str, auth: bool = True):
-    """Method check (405), bearer token (401), and every refusal as a JSON answer."""
+    """Method check (405), bearer token (401), its scope (403: a read token only reads),
+    and every refusal as a JSON answer."""
 
     def wrap(view):
         @csrf_exempt  # token auth, no cookies: CSRF cannot ride on a bearer token
@@ -74,12 +78,14 @@ def endpoint(*methods: str, auth: bool = True):
                 response["Allow"] = ", ".join(methods)
                 return response
             if auth:
-                user = _bearer_user(request)
-                if user is None:
+                token = _bearer_token(request)
+                if token is None:
                     response = _error(401, "Token API tidak ada atau tidak berlaku.")
                     response["WWW-Authenticate"] = 'Bearer realm="api"'
                     return response
-                request.api_user = user
+                if token.is_read_only and request.method not in READ_METHODS:
+                    return _error(403, "Token API ini hanya untuk membaca.")
+                request.api_user = token.user
             try:
                 return view(request, *args, **kwargs)
             except Http404:

@@ -2,6 +2,7 @@
 
 Every try is a LoginAttempt row; the lock-outs are counted from those rows, so they hold
 across processes and restarts, and the superadmin reads the same rows in the setup admin.
+Wrong second-factor codes and wrong old passwords on the password page count as failures too.
 """
 
 import logging
@@ -10,10 +11,12 @@ from datetime import timedelta
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from lalisa.accounts import second_factor
 from lalisa.accounts.models import LoginAttempt
 from lalisa.proxies import client_ip
 
@@ -31,6 +34,11 @@ LOCKED_MESSAGE = (
 )
 
 Result = LoginAttempt.Result
+
+
+def throttle_name(username: str) -> str:
+    """The username as the lock-outs count it: the same for any case or surrounding spaces."""
+    return username.strip().lower()[:150]
 
 
 def is_locked(username: str, ip: str | None, now=None) -> bool:
@@ -78,7 +86,7 @@ class ThrottledLogin:
     """Mixed into an AuthenticationForm (it needs the request, which LoginView passes)."""
 
     def clean(self):
-        username = (self.cleaned_data.get("username") or "").strip().lower()[:150]
+        username = throttle_name(self.cleaned_data.get("username") or "")
         if not username or not self.cleaned_data.get("password"):
             return super().clean()  # the field errors say what is missing
         ip = client_ip(self.request) if self.request is not None else None
@@ -93,7 +101,10 @@ class ThrottledLogin:
             if self.user_cache is None and record_failure(username, ip).caused_lockout:
                 raise forms.ValidationError(LOCKED_MESSAGE, code="locked") from None
             raise
-        LoginAttempt.objects.create(username=username, ip=ip, result=Result.SUCCESS)
+        # With a second factor the login succeeds at the code (SecondFactorForm): a right
+        # password alone must not clear the failures the wrong codes add up.
+        if not second_factor.required_for(self.user_cache):
+            LoginAttempt.objects.create(username=username, ip=ip, result=Result.SUCCESS)
         return cleaned
 
 
@@ -103,3 +114,65 @@ class LoginForm(ThrottledLogin, AuthenticationForm):
 
 class AdminLoginForm(ThrottledLogin, AdminAuthenticationForm):
     """The setup admin's own login page counts against the same limits."""
+
+
+class SecondFactorForm(forms.Form):
+    """The 6-digit code of the user's authenticator app (or of the one being enrolled),
+    throttled with the password: a wrong code is a failed login."""
+
+    code = forms.CharField(label="Kode 6 angka", max_length=20)
+
+    def __init__(self, request, device, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.device = device
+        self.verified = None
+
+    def clean_code(self):
+        code = second_factor.normalize_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError("Kode terdiri atas 6 angka.", code="format")
+        return code
+
+    def clean(self):
+        user = self.request.user
+        username = throttle_name(user.get_username())
+        ip = client_ip(self.request)
+        if is_locked(username, ip):
+            LoginAttempt.objects.create(username=username, ip=ip, result=Result.REFUSED)
+            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        code = self.cleaned_data.get("code")
+        if code is None:
+            return self.cleaned_data
+        self.verified = second_factor.check_code(user, self.device, code)
+        if self.verified is None:
+            if record_failure(username, ip).caused_lockout:
+                raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+            raise forms.ValidationError(
+                "Kode salah atau sudah lewat. Masukkan kode yang sedang tampil di aplikasi.",
+                code="wrong",
+            )
+        LoginAttempt.objects.create(username=username, ip=ip, result=Result.SUCCESS)
+        return self.cleaned_data
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form (its Indonesian labels, the password validators), with the old password
+    throttled like a login: a session cannot be used to guess it."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request.user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        username = throttle_name(self.user.get_username())
+        ip = client_ip(self.request)
+        if is_locked(username, ip):
+            LoginAttempt.objects.create(username=username, ip=ip, result=Result.REFUSED)
+            raise forms.ValidationError(LOCKED_MESSAGE, code="locked")
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            if record_failure(username, ip).caused_lockout:
+                raise forms.ValidationError(LOCKED_MESSAGE, code="locked") from None
+            raise

@@ -9,6 +9,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import resolve_url
+from django.urls import reverse
+
+from lalisa.accounts import second_factor
 
 # --- Content-Security-Policy --------------------------------------------------------------
 
@@ -133,3 +136,30 @@ class IdleLogoutMiddleware:
         if not polled and (last is None or now - last >= TOUCH_EVERY):
             request.session[LAST_SEEN] = now
         return None
+
+
+# --- second factor ------------------------------------------------------------------------
+
+# No session is used here: the API's bearer tokens are its factor, webhooks are signed.
+SESSIONLESS = ("/api/", "/webhooks/")
+
+
+class SecondFactorMiddleware:
+    """With LALISA_2FA on, a session of a role that needs the code (lalisa.accounts.
+    second_factor) reaches only the code page and the logout until the code is given: every
+    staff page and the setup admin alike. After django-otp's OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not getattr(settings, "LALISA_2FA", False):
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        if second_factor.required_for(user) and not user.is_verified():
+            page = reverse("web:second_factor")
+            if request.path not in (page, reverse("web:logout")) and not request.path.startswith(
+                SESSIONLESS
+            ):
+                return redirect_to_login(request.get_full_path(), login_url=page)
+        return self.get_response(request)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from lalisa.web import actions, filing, views
+from lalisa.web import account, actions, filing, views
 from lalisa.web.forms import LoginForm
 
 app_name = "web"
@@ -16,6 +16,9 @@ urlpatterns = [
         ),
         name="login",
     ),
+    # After the password, for the roles that need a second factor (LALISA_2FA).
+    path("masuk/kode/", account.second_factor_page, name="second_factor"),
+    path("sandi/", account.password_change, name="password_change"),
     # POST only (Django's LogoutView): a link cannot log anyone out.
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     # Before aduan/<code>/: "baru.json" is no ticket code.
