@@ -147,7 +147,9 @@ def document() -> dict:
                     "summary": "Berkas media aduan",
                     "responses": {
                         "200": {
-                            "description": "Berkasnya",
+                            "description": "Berkasnya: foto, suara dan video yang terverifikasi "
+                            "dari isinya tampil langsung; berkas lain diunduh sebagai "
+                            "application/octet-stream",
                             "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
                         },
                         "401": REFUSALS["401"],

@@ -5,23 +5,24 @@ Every decision about who sees what comes from lalisa.access; views never check r
 print reporter fields themselves. The step forms are in lalisa.web.actions.
 """
 
-import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_safe
 
 from lalisa import access
 from lalisa.accounts.models import Role
 from lalisa.api import serialize
 from lalisa.api.views import ApiError, _filter, _phone_visible
 from lalisa.bot import replies
+from lalisa.complaints import serving
 from lalisa.complaints.flow import STEP_LABELS
 from lalisa.complaints.models import (
     Category,
@@ -399,23 +400,13 @@ def _inbound_text(message: InboundMessage) -> str:
     return message.text or f"[pesan jenis {message.type}]"
 
 
+@serving.sandboxed
 @login_required
+@require_safe
 def media(request, code, pk):
     """A file of a complaint, only to those who may see the complaint (404 otherwise)."""
     complaint = access.get_complaint_for(request.user, code)
-    item = Media.objects.filter(pk=pk, complaint=complaint).first()
-    if item is None or not item.file:
-        raise Http404("Media tidak ditemukan.")
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Berkas media tidak ditemukan.") from exc
-    content_type = (
-        item.mime_type or mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
-    )
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serving.serve(Media.objects.filter(pk=pk, complaint=complaint).first())
 
 
 def _forbidden(request, message: str):
