@@ -312,6 +312,7 @@ def test_detail_fields(api, file, paringin, private_media):
         "lat": -2.3321,
         "lng": 115.4654,
         "address": "Depan Pasar",
+        "withheld": False,
         "kecamatan": {"id": paringin.pk, "name": "Paringin"},
         "desa": {"id": desa.pk, "name": desa.name},
     }
@@ -649,6 +650,7 @@ def test_admin_corrects_category_priority_location(api, drive, paringin):
         "lat": -2.1,
         "lng": 115.58,
         "address": "Lapangan",
+        "withheld": False,
         "kecamatan": {"id": halong.pk, "name": "Halong"},
         "desa": {"id": desa.pk, "name": desa.name},
     }

@@ -282,7 +282,12 @@ def _schemas() -> dict:
                     "properties": {
                         "lat": {"type": ["number", "null"]},
                         "lng": {"type": ["number", "null"]},
-                        "address": TEXT,
+                        "address": {"type": ["string", "null"]},
+                        "withheld": {
+                            "type": "boolean",
+                            "description": "Alamat dan titik aduan rahasia tidak ditampilkan "
+                            "(null) bagi yang tidak menanganinya",
+                        },
                         "kecamatan": place,
                         "desa": place,
                     },
