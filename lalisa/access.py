@@ -3,7 +3,7 @@
 Fails closed: an unknown role, an inactive user or an unknown action gets nothing.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from lalisa.accounts.models import Role, User
@@ -25,6 +25,21 @@ IDENTITY_ROLES: dict[str, frozenset[str]] = {
     Confidentiality.ANONIM: frozenset({Role.ADMIN}),
     Confidentiality.RAHASIA: frozenset({Role.ADMIN}),
 }
+
+
+# Who sees where a complaint happened (its street address and its pin), per confidentiality.
+# A *rahasia* complaint's place can point to whoever reported it: it is seen by those who act
+# on it — the admin who verifies, the Kabid who picks the team (the suggested team comes from
+# the pin), the team sent there — and not by leadership, who read numbers (the monthly report
+# leaves it out the same way). Kecamatan and desa stay for everyone, so every count adds up.
+PLACE_ROLES: dict[str, frozenset[str]] = {
+    Confidentiality.BIASA: frozenset({Role.ADMIN, Role.KABID, Role.PIMPINAN, Role.TRC}),
+    Confidentiality.ANONIM: frozenset({Role.ADMIN, Role.KABID, Role.PIMPINAN, Role.TRC}),
+    Confidentiality.RAHASIA: frozenset({Role.ADMIN, Role.KABID, Role.TRC}),
+}
+# The complaint's fields that say where it is, to the metre.
+PLACE_FIELDS = frozenset({"address", "lat", "lng"})
+WITHHELD_PLACE = "(dirahasiakan)"
 
 
 def role_of(user) -> str | None:
@@ -85,6 +100,26 @@ def can_reply(user, complaint: Complaint) -> bool:
     """Only to a reporter whose identity the user may see: a Kabid never writes to an
     *anonim* or *rahasia* reporter, on any surface."""
     return role_of(user) in REPLY_ROLES and can_see_reporter(user, complaint)
+
+
+def place_visible(user) -> Q:
+    """A filter for the complaints whose place this user may see (searches, map pins)."""
+    role = role_of(user)
+    levels = [c for c, roles in PLACE_ROLES.items() if role in roles]
+    q = Q(confidentiality__in=levels)
+    if role == Role.TRC:
+        # Of a *rahasia* complaint, only the team sent to it now: a replaced team has gone.
+        current = Dispatch.objects.filter(
+            complaint=OuterRef("pk"), team_id=user.team_id, replaced_at__isnull=True
+        )
+        q &= ~Q(confidentiality=Confidentiality.RAHASIA) | Exists(current)
+    return q
+
+
+def can_see_place(user, complaint: Complaint) -> bool:
+    """Whether this user may see the complaint's street address and pin."""
+    mine = visible_complaints(user, Complaint.objects.filter(pk=complaint.pk))
+    return mine.filter(place_visible(user)).exists()
 
 
 def reporter_label(user, complaint: Complaint) -> str:

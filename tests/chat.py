@@ -146,11 +146,14 @@ class Chat:
             data["name"] = name
         return self.send(**data)
 
-    def photo(self, caption: str = "", content: bytes = PNG) -> list[dict]:
+    def photo(
+        self, caption: str = "", content: bytes = PNG, mime: str = "image/png"
+    ) -> list[dict]:
+        """A photo from the page's file input; `mime` is what the phone says it is."""
         self.http.headers.pop("Content-Type", None)
         answer = self.http.post(
             "/simulator/api/upload",
-            files={"file": ("kejadian.png", io.BytesIO(content), "image/png")},
+            files={"file": ("kejadian.png", io.BytesIO(content), mime)},
         )
         assert answer.status_code == 200, answer.content
         data = {"kind": "image", "media_id": answer.json()["media_id"]}
@@ -164,6 +167,13 @@ class Chat:
 
         media = emulator.store_media(b"OggS" + bytes(200), "audio/ogg", "suara.ogg")
         return self.send(kind="audio", media_id=media.media_id)
+
+    def document(self, content: bytes, mime: str, filename: str, caption: str = "") -> list[dict]:
+        """A file shared as a document, of the type the phone says it is (the API takes one)."""
+        from lalisa.simulator import emulator
+
+        media = emulator.store_media(content, mime, filename)
+        return self.send(kind="document", media_id=media.media_id, caption=caption)
 
     def sticker(self) -> list[dict]:
         from lalisa.simulator.phone import STICKERS

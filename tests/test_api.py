@@ -24,6 +24,7 @@ from lalisa.complaints.models import (
 from lalisa.complaints.models import Status as S
 from lalisa.regions.models import Desa, Kecamatan
 from lalisa.whatsapp.models import InboundMessage, OutboundMessage
+from tests import files
 
 pytestmark = pytest.mark.django_db
 
@@ -311,6 +312,7 @@ def test_detail_fields(api, file, paringin, private_media):
         "lat": -2.3321,
         "lng": 115.4654,
         "address": "Depan Pasar",
+        "withheld": False,
         "kecamatan": {"id": paringin.pk, "name": "Paringin"},
         "desa": {"id": desa.pk, "name": desa.name},
     }
@@ -648,6 +650,7 @@ def test_admin_corrects_category_priority_location(api, drive, paringin):
         "lat": -2.1,
         "lng": 115.58,
         "address": "Lapangan",
+        "withheld": False,
         "kecamatan": {"id": halong.pk, "name": "Halong"},
         "desa": {"id": desa.pk, "name": desa.name},
     }
@@ -708,13 +711,13 @@ def test_bad_corrections_are_400_and_closed_ones_409(api, drive, paringin):
 def test_media_served_only_to_those_who_see_the_complaint(api, drive, private_media):
     c = drive(S.DISPATCHED)
     photo = Media(complaint=c, kind=Media.Kind.IMAGE, mime_type="image/jpeg", size=4)
-    photo.file.save("lapak.jpg", ContentFile(b"\xff\xd8ok"))
+    photo.file.save("lapak.jpg", ContentFile(files.JPEG))
     pending = Media.objects.create(complaint=c, kind=Media.Kind.IMAGE)  # not downloaded yet
     for who in ("admin", "kabid", "pimpinan", "trc"):
         response = api.get(who, f"media/{photo.pk}")
         assert response.status_code == 200, who
         assert response["Content-Type"] == "image/jpeg"
-        assert b"".join(response.streaming_content) == b"\xff\xd8ok"
+        assert b"".join(response.streaming_content) == files.JPEG
     for who in ("trc_b", "superadmin"):
         response = api.get(who, f"media/{photo.pk}")
         assert response.status_code == 404, who

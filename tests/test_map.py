@@ -98,8 +98,8 @@ def test_report_roles_get_the_map_and_pins(client, request, persona, world):
 # --- the pins ----------------------------------------------------------------------------
 
 
-def test_pins_follow_the_period_in_wita_days(client, pimpinan, world):
-    client.force_login(pimpinan)
+def test_pins_follow_the_period_in_wita_days(client, kabid, world):
+    client.force_login(kabid)
     data = pins(client, dari=DAY.isoformat(), sampai=DAY.isoformat())
     # "nowhere" has no point: it is counted below, but no pin.
     assert codes(data) == {world[k].code for k in ("first", "secret", "noise", "halong")}
@@ -109,8 +109,8 @@ def test_pins_follow_the_period_in_wita_days(client, pimpinan, world):
     assert world["after"].code not in codes(before)
 
 
-def test_pins_follow_the_category(client, pimpinan, world):
-    client.force_login(pimpinan)
+def test_pins_follow_the_category(client, kabid, world):
+    client.force_login(kabid)
     data = pins(client, dari=DAY.isoformat(), sampai=DAY.isoformat(), category="kebisingan")
     assert codes(data) == {world["noise"].code}
     assert set(data["categories"]) == {"kebisingan"}

@@ -266,19 +266,18 @@ def test_attach_after_the_download_copies_the_file_at_once(client, file, fake_gr
     assert attached.size == len(wa.PHOTO)
 
 
-def test_the_download_fills_an_empty_type_and_keeps_a_known_one(
-    client, file, fake_graph, handlers
-):
+def test_the_download_sets_the_type_its_content_shows(client, file, fake_graph, handlers):
     row = wa.fresh_image(client)
     first, second = file(), file()
     (a,) = attachments.attach_message(first, row.message)
     (b,) = attachments.attach_message(second, row.message)
     Media.objects.filter(pk=a.pk).update(mime_type="")
-    Media.objects.filter(pk=b.pk).update(mime_type="image/x-kept")
+    Media.objects.filter(pk=b.pk).update(mime_type="text/html")
     assert media.download(row.pk) == "stored"
     a.refresh_from_db()
     b.refresh_from_db()
-    assert (a.mime_type, b.mime_type) == ("image/jpeg", "image/x-kept")
+    # Whatever was said before, the content decides (it is a JPEG).
+    assert (a.mime_type, b.mime_type) == ("image/jpeg", "image/jpeg")
     assert a.file.name == b.file.name != ""
     # The message stays with the complaint it was first attached to.
     assert InboundMessage.objects.get().complaint == first

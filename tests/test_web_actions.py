@@ -11,6 +11,7 @@ from django.utils import timezone
 from lalisa.complaints.models import Category, Complaint, Event, Media
 from lalisa.regions.models import Kecamatan
 from lalisa.whatsapp.models import InboundMessage, OutboundMessage
+from tests import files
 from tests import test_access as shared
 from tests import test_web as web_tests
 
@@ -19,7 +20,7 @@ world = shared.world
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+PNG = files.PNG
 
 
 client_for = web_tests.client_for
@@ -218,7 +219,7 @@ def test_the_team_uploads_photos_on_the_phone_and_picks_one_for_the_citizen(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     complaint = drive("on_site")
-    jpeg = b"\xff\xd8\xff\xe0" + b"1" * 64
+    jpeg = files.JPEG
     shots = [
         SimpleUploadedFile("a.jpg", jpeg, content_type="image/jpeg"),
         SimpleUploadedFile("b.png", PNG, content_type="image/png"),

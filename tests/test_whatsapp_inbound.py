@@ -23,6 +23,7 @@ from lalisa.whatsapp.models import (
     WebhookDelivery,
 )
 from lalisa.worker.management.commands import db_worker
+from tests import files
 from tests.conftest import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures" / "whatsapp"
@@ -243,7 +244,7 @@ def expect_document(delivery):
         "bMVbLQ/v/hDZREUTk0POo0lOgkIYjmSyHT/USdOUerk=",
         "Surat pengaduan warga RT 03 Kel. Paringin Timur",
     )(delivery)
-    assert media.extension(message("aW4tZG9j").media) == "pdf"
+    assert media.filename(message("aW4tZG9j").media) == "surat_pengaduan_rt03.pdf"
     (item,) = parse.parse(load("document.json"))
     assert item.media.filename == "surat_pengaduan_rt03.pdf"
 
@@ -905,7 +906,7 @@ class TestStatuses:
 
 # --- media -------------------------------------------------------------------------------
 
-PHOTO = b"\xff\xd8\xff\xe0 foto reklame liar di Paringin"
+PHOTO = files.JPEG  # a real one: what a stored file is comes from its content
 PHOTO_B64 = base64.b64encode(hashlib.sha256(PHOTO).digest()).decode()
 MEDIA_ID = "1264937580115342"
 DOWNLOAD_URL = "https://lookaside.test/whatsapp_business/attachments/?mid=1264937580115342"

@@ -147,7 +147,9 @@ def document() -> dict:
                     "summary": "Berkas media aduan",
                     "responses": {
                         "200": {
-                            "description": "Berkasnya",
+                            "description": "Berkasnya: foto, suara dan video yang terverifikasi "
+                            "dari isinya tampil langsung; berkas lain diunduh sebagai "
+                            "application/octet-stream",
                             "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
                         },
                         "401": REFUSALS["401"],
@@ -290,7 +292,12 @@ def _schemas() -> dict:
                     "properties": {
                         "lat": {"type": ["number", "null"]},
                         "lng": {"type": ["number", "null"]},
-                        "address": TEXT,
+                        "address": {"type": ["string", "null"]},
+                        "withheld": {
+                            "type": "boolean",
+                            "description": "Alamat dan titik aduan rahasia tidak ditampilkan "
+                            "(null) bagi yang tidak menanganinya",
+                        },
                         "kecamatan": place,
                         "desa": place,
                     },

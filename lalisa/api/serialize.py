@@ -54,16 +54,11 @@ def complaint_detail(user, complaint: Complaint) -> dict:
     dispatches = list(complaint.dispatches.select_related("team", "outcome"))
     active = next((d for d in reversed(dispatches) if d.replaced_at is None), None)
     sees_reporter = access.can_see_reporter(user, complaint)
+    sees_place = access.can_see_place(user, complaint)
     return {
         **complaint_summary(complaint),
         "source": complaint.source,
-        "location": {
-            "lat": number(complaint.lat),
-            "lng": number(complaint.lng),
-            "address": complaint.address,
-            "kecamatan": _place(complaint.kecamatan),
-            "desa": _place(complaint.desa),
-        },
+        "location": _location(complaint, sees_place),
         "verified_at": iso(complaint.verified_at),
         "dispatched_at": iso(complaint.dispatched_at),
         "accepted_at": iso(complaint.accepted_at),
@@ -84,11 +79,25 @@ def complaint_detail(user, complaint: Complaint) -> dict:
         "referred_to": complaint.referred_to,
         "final_reason": complaint.final_reason,
         "duplicate_of": complaint.duplicate_of.code if complaint.duplicate_of_id else None,
-        "timeline": [_event(e, complaint) for e in complaint.events.select_related("actor_user")],
+        "timeline": [
+            _event(e, complaint, sees_place) for e in complaint.events.select_related("actor_user")
+        ],
         # The chat can name the citizen: only those who may see the reporter read it.
         "messages": _messages(complaint) if sees_reporter else [],
         "media": [_media(m) for m in complaint.media.all()],
         "available_steps": access.available_steps(user, complaint),
+    }
+
+
+def _location(complaint: Complaint, sees_place: bool) -> dict:
+    # A *rahasia* complaint's street address and pin, only to those who act on it.
+    return {
+        "lat": number(complaint.lat) if sees_place else None,
+        "lng": number(complaint.lng) if sees_place else None,
+        "address": complaint.address if sees_place else None,
+        "withheld": not sees_place,
+        "kecamatan": _place(complaint.kecamatan),
+        "desa": _place(complaint.desa),
     }
 
 
@@ -123,7 +132,14 @@ def _actor(event: Event, complaint: Complaint) -> str:
     return f"{person} ({person.get_role_display()})" if person.role else str(person)
 
 
-def _event(event: Event, complaint: Complaint) -> dict:
+def _event(event: Event, complaint: Complaint, sees_place: bool) -> dict:
+    data = event.data or {}
+    changes = data.get("changes")
+    if not sees_place and isinstance(changes, dict):
+        # A correction of the place says that it changed, not from where to where.
+        hidden = [access.WITHHELD_PLACE] * 2
+        changes = {k: hidden if k in access.PLACE_FIELDS else v for k, v in changes.items()}
+        data = {**data, "changes": changes}
     return {
         "kind": event.kind,
         "label": EVENT_LABELS.get(event.kind, event.kind),
@@ -131,7 +147,7 @@ def _event(event: Event, complaint: Complaint) -> dict:
         "from_status": event.from_status or None,
         "to_status": event.to_status or None,
         "reason": event.reason,
-        "data": event.data or {},
+        "data": data,
         "created_at": iso(event.created_at),
     }
 

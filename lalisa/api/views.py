@@ -7,12 +7,11 @@ not visible, 403 wrong role, 409 wrong state, 400 bad input.
 
 import functools
 import json
-import mimetypes
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -20,7 +19,7 @@ from lalisa import access
 from lalisa.accounts.models import ApiToken, Role
 from lalisa.api import serialize
 from lalisa.api.openapi import document
-from lalisa.complaints import workflow
+from lalisa.complaints import serving, workflow
 from lalisa.complaints.errors import StepRefused
 from lalisa.complaints.models import (
     Category,
@@ -428,25 +427,17 @@ def actions(request, code):
 # --- media, teams, the document -----------------------------------------------------------
 
 
+@serving.sandboxed
 @endpoint("GET")
 def media(request, pk):
     user = request.api_user
     item = Media.objects.filter(
         pk=pk, complaint__in=access.visible_complaints(user).values("pk")
     ).first()
-    if item is None or not item.file:
-        raise ApiError(404, "Media tidak ditemukan.")
     try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise ApiError(404, "Berkas media tidak ditemukan.") from exc
-    content_type = (
-        item.mime_type or mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
-    )
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        return serving.serve(item)
+    except serving.FileMissing as exc:
+        raise ApiError(404, str(exc)) from exc
 
 
 TEAM_ROLES = frozenset({Role.ADMIN, Role.KABID, Role.PIMPINAN, Role.TRC})

@@ -1,32 +1,31 @@
-"""Photos a team uploads from the mobile page: checked by their first bytes, not by what the
-browser claims, and kept as the complaint's media."""
+"""Photos a team uploads from the mobile page: checked by their content (lalisa.filetypes),
+not by what the browser claims, and kept as the complaint's media."""
 
 import hashlib
 
 from django.core.files.base import ContentFile
 
+from lalisa import filetypes
 from lalisa.complaints.models import Complaint, Media
 
 # WhatsApp's own limit for images: what can be stored can also be sent on.
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 10
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
+# What WhatsApp takes as a photo, and a phone's browser makes.
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 class UploadRefused(ValueError):
     """An upload that cannot be kept; the message is for the person who sent it."""
 
 
-def _sniff(head: bytes) -> tuple[str, str] | None:
-    for signature, mime, extension in _SIGNATURES:
-        if head.startswith(signature):
-            return mime, extension
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
+def _photo_type(content: bytes) -> filetypes.FileType | None:
+    found = filetypes.detect(content)
+    return found if found.mime in PHOTO_TYPES else None
+
+
+def _not_a_photo(upload) -> UploadRefused:
+    return UploadRefused(f"«{upload.name}» bukan foto JPEG, PNG atau WebP.")
 
 
 def check(files) -> None:
@@ -40,25 +39,27 @@ def check(files) -> None:
                 f"({upload.size / 1024 / 1024:.1f} MB)."
             )
         upload.seek(0)
-        head = upload.read(16)
+        content = upload.read()
         upload.seek(0)
-        if _sniff(head) is None:
-            raise UploadRefused(f"«{upload.name}» bukan foto JPEG, PNG atau WebP.")
+        if _photo_type(content) is None:
+            raise _not_a_photo(upload)
 
 
 def store(complaint: Complaint, upload, *, user) -> Media:
     """Keep one checked upload as the complaint's photo."""
     content = upload.read()
-    mime, extension = _sniff(content[:16])
+    found = _photo_type(content)
+    if found is None:  # check() refused it already; never kept under a photo's name
+        raise _not_a_photo(upload)
     digest = hashlib.sha256(content).hexdigest()
     media = Media(
         complaint=complaint,
         kind=Media.Kind.IMAGE,
-        mime_type=mime,
+        mime_type=found.mime,
         size=len(content),
         sha256=digest,
         uploaded_by=user,
     )
-    media.file.save(f"upload-{digest[:16]}.{extension}", ContentFile(content), save=False)
+    media.file.save(f"upload-{digest[:16]}.{found.extension}", ContentFile(content), save=False)
     media.save()
     return media

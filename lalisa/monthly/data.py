@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Avg, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from lalisa.access import IDENTITY_ROLES
+from lalisa.access import IDENTITY_ROLES, PLACE_ROLES, WITHHELD_PLACE
 from lalisa.accounts.models import Role
 from lalisa.complaints.models import (
     OPEN_STATUSES,
@@ -69,7 +69,7 @@ COMPLAINT_FIELDS = (
     *dict.fromkeys(field for pair in STAGES.values() for field in pair),
 )
 READER_ROLE = Role.PIMPINAN  # exports show what this role may see
-WITHHELD_ADDRESS = "(dirahasiakan)"
+WITHHELD_ADDRESS = WITHHELD_PLACE
 
 # Per-complaint stage times in whole minutes from receipt, as figures.summary measures them.
 STAGE_HEADERS = {
@@ -118,6 +118,10 @@ def _sla_met(c, now: datetime) -> bool | None:
 
 def shows_identity(confidentiality: str) -> bool:
     return READER_ROLE in IDENTITY_ROLES.get(confidentiality, frozenset())
+
+
+def shows_place(confidentiality: str) -> bool:
+    return READER_ROLE in PLACE_ROLES.get(confidentiality, frozenset())
 
 
 def reporter_fields(c) -> tuple[str, str]:
@@ -267,7 +271,7 @@ class MonthReport:
         for c in qs.iterator(chunk_size=CHUNK):
             name, phone = reporter_fields(c)
             address = c.address
-            if c.confidentiality == Confidentiality.RAHASIA and address:
+            if address and not shows_place(c.confidentiality):
                 address = WITHHELD_ADDRESS
             yield ComplaintRow(
                 code=c.code,

@@ -2,7 +2,9 @@
 kecamatan at its centre point. For the roles that read reports.
 
 The pins carry no personal data at all (no reporter, no description): whatever the
-complaint's confidentiality, a popup shows only code, status, category and time.
+complaint's confidentiality, a popup shows only code, status, category and time. A pin is a
+place, to the metre: a *rahasia* complaint's is left off for whom lalisa.access withholds
+its place (leadership), and the complaint is counted in its kecamatan like every other.
 """
 
 from collections import Counter
@@ -169,6 +171,9 @@ def map_page(request):
     complaints = _complaints(user, period, category)
     areas, total = kecamatan_summary(complaints)
     without_point = complaints.filter(Q(lat=None) | Q(lng=None)).count()
+    withheld = (
+        complaints.exclude(lat=None).exclude(lng=None).exclude(access.place_visible(user)).count()
+    )
     query = {**period.params(), **({"category": category} if category else {})}
     tiles, attribution = tile_settings()
     config = {
@@ -185,6 +190,7 @@ def map_page(request):
         "areas": areas,
         "total": total,
         "without_point": without_point,
+        "withheld": withheld,
         "statuses": list(Status),
         "config": config,
         "max_pins": MAX_PINS,
@@ -230,7 +236,7 @@ def pins(request):
     period = dayrange.from_params(request.GET, DEFAULT_PERIOD)
     category = _category(request.GET)
     complaints = _complaints(user, period, category)
-    rows, cut = _pin_rows(complaints)
+    rows, cut = _pin_rows(complaints.filter(access.place_visible(user)))
     areas, total = kecamatan_summary(complaints)
     used = Counter(row[4] for row in rows)
     names = dict(Category.objects.filter(code__in=used).values_list("code", "name"))

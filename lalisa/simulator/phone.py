@@ -104,6 +104,16 @@ def compose(request, contact: EmulatedContact, data: dict) -> dict:
         if media is None:
             raise PhoneError("Pesan suara belum terunggah.")
         message = {"type": "audio", "audio": _media_object(request, media, voice=True)}
+    elif kind == "document":
+        # A file shared from the phone (the page has no picker for one; the API takes it).
+        media = EmulatedMedia.objects.filter(media_id=_str(data, "media_id")).first()
+        if media is None:
+            raise PhoneError("Dokumen belum terunggah.")
+        extra = {"filename": media.filename} if media.filename else {}
+        caption = _str(data, "caption", required=False, limit=1024)
+        if caption:
+            extra["caption"] = caption
+        message = {"type": "document", "document": _media_object(request, media, **extra)}
     elif kind == "sticker":
         name = _str(data, "sticker")
         if name not in STICKERS:

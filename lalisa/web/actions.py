@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from lalisa import access
+from lalisa import access, filetypes
 from lalisa.api.views import ACTIONS, ApiError, _corrections, _precheck
 from lalisa.complaints import uploads, workflow
 from lalisa.complaints.errors import RoleRefused, StepRefused
@@ -67,10 +67,13 @@ RETURN_PATHS = ("/tinjau/", "/tugas/", "/")
 
 
 def images_of(complaint: Complaint):
+    # Shown as thumbnails: only what its content showed to be an image (lalisa.filetypes).
     return [
         m
         for m in complaint.media.all()
-        if m.kind in (Media.Kind.IMAGE, Media.Kind.STICKER) and m.file
+        if m.kind in (Media.Kind.IMAGE, Media.Kind.STICKER)
+        and m.file
+        and m.mime_type in filetypes.IMAGE_TYPES
     ]
 
 

@@ -5,23 +5,24 @@ Every decision about who sees what comes from lalisa.access; views never check r
 print reporter fields themselves. The step forms are in lalisa.web.actions.
 """
 
-import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_safe
 
 from lalisa import access
 from lalisa.accounts.models import Role
 from lalisa.api import serialize
 from lalisa.api.views import ApiError, _filter, _phone_visible
 from lalisa.bot import replies
+from lalisa.complaints import serving
 from lalisa.complaints.flow import STEP_LABELS
 from lalisa.complaints.models import (
     Category,
@@ -179,8 +180,11 @@ def _filtered(user, qs, chosen: dict):
     q = chosen.get("q", "")
     if q:
         words = Q()
+        # An address is searched only where the user may read it: a search must not probe a
+        # *rahasia* complaint's street.
+        in_address = access.place_visible(user)
         for word in q.split():
-            words &= Q(description__icontains=word) | Q(address__icontains=word)
+            words &= Q(description__icontains=word) | (Q(address__icontains=word) & in_address)
         found = Q(code__icontains=q) | words
         try:
             phone = normalize_phone(q)
@@ -265,6 +269,8 @@ def render_complaint(request, complaint: Complaint, *, error: str = "", status: 
         d.replaced_wita = format_wita(d.replaced_at) if d.replaced_at else ""
     active = next((d for d in reversed(dispatches) if d.replaced_at is None), None)
 
+    # A *rahasia* complaint's street address and pin: not for every role (lalisa.access).
+    place_shown = access.can_see_place(user, complaint)
     outcome_names = dict(Outcome.objects.values_list("code", "name"))
     events = list(complaint.events.select_related("actor_user"))
     for event in events:
@@ -275,7 +281,7 @@ def render_complaint(request, complaint: Complaint, *, error: str = "", status: 
         )
         event.actor = _actor_label(event, complaint)
         event.when = format_wita(event.created_at)
-        event.detail = _event_detail(event, outcome_names)
+        event.detail = _event_detail(event, outcome_names, place_shown=place_shown)
         event.moved = (
             f"{Status(event.from_status).label} → {Status(event.to_status).label}"
             if event.from_status and event.to_status and event.from_status != event.to_status
@@ -295,8 +301,10 @@ def render_complaint(request, complaint: Complaint, *, error: str = "", status: 
         "closed": format_wita(complaint.closed_at) if complaint.closed_at else "",
         "next_due": format_wita(complaint.due_at) if complaint.due_at else "",
         "reporter": access.reporter_label(user, complaint),
-        "coordinates": _coordinates(complaint),
-        "map_url": _map_url(complaint),
+        "place_shown": place_shown,
+        "withheld_place": access.WITHHELD_PLACE,
+        "coordinates": _coordinates(complaint) if place_shown else "",
+        "map_url": _map_url(complaint) if place_shown else "",
         "dispatches": dispatches,
         "moved_away": is_trc and (active is None or active.team_id != user.team_id),
         "events": events,
@@ -305,7 +313,7 @@ def render_complaint(request, complaint: Complaint, *, error: str = "", status: 
         "forms": forms_for(user, complaint),
         "media_count": complaint.media.count(),
         "images": images_of(complaint),
-        "osm_url": _osm_url(complaint),
+        "osm_url": _osm_url(complaint) if place_shown else "",
         "error": error,
     }
     reporter = complaint.reporter
@@ -401,23 +409,13 @@ def _inbound_text(message: InboundMessage) -> str:
     return message.text or f"[pesan jenis {message.type}]"
 
 
+@serving.sandboxed
 @login_required
+@require_safe
 def media(request, code, pk):
     """A file of a complaint, only to those who may see the complaint (404 otherwise)."""
     complaint = access.get_complaint_for(request.user, code)
-    item = Media.objects.filter(pk=pk, complaint=complaint).first()
-    if item is None or not item.file:
-        raise Http404("Media tidak ditemukan.")
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Berkas media tidak ditemukan.") from exc
-    content_type = (
-        item.mime_type or mimetypes.guess_type(item.file.name)[0] or "application/octet-stream"
-    )
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serving.serve(Media.objects.filter(pk=pk, complaint=complaint).first())
 
 
 def _forbidden(request, message: str):
@@ -505,7 +503,7 @@ def _actor_label(event: Event, complaint: Complaint) -> str:
     return f"{person} ({person.get_role_display()})" if person.role else str(person)
 
 
-def _event_detail(event: Event, outcome_names: dict[str, str]) -> str:
+def _event_detail(event: Event, outcome_names: dict[str, str], *, place_shown: bool) -> str:
     data = event.data or {}
     parts = []
     if event.kind == "file" and data.get("source") in Source.values:
@@ -528,6 +526,9 @@ def _event_detail(event: Event, outcome_names: dict[str, str]) -> str:
         parts.append(f"Nilai: {data['score']} dari 5")
     for name, (old, new) in (data.get("changes") or {}).items():
         field = Complaint._meta.get_field(name.removesuffix("_id"))
+        if name in access.PLACE_FIELDS and not place_shown:
+            parts.append(f"{field.verbose_name}: diubah {access.WITHHELD_PLACE}")
+            continue
         labels = dict(field.choices or ())
         old, new = labels.get(old, old), labels.get(new, new)
         parts.append(f"{field.verbose_name}: {_plain(old)} → {_plain(new)}")

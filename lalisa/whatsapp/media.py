@@ -3,9 +3,11 @@
 Meta gives a media id (valid 7 days); `GET /{media-id}` gives a download URL (valid about
 5 minutes) that needs the same bearer token. The file is checked (size against Meta's
 per-type maxima, type against what the webhook said, SHA-256) and stored privately under
-MEDIA_ROOT (no URL: staff pages serve it after checking access). A failed try is retried
-with growing delays until the id expires; a permanent refusal marks the row failed, and
-the message row still holds the payload.
+MEDIA_ROOT (no URL: staff pages serve it after checking access). What the file is comes from
+its content (lalisa.filetypes), never from the webhook: that type is kept and names the file
+(the message's payload still holds what the webhook said). A failed try is retried with
+growing delays until the id expires; a permanent refusal marks the row failed, and the
+message row still holds the payload.
 
 A stored file also fills in the complaint media attached from it (lalisa.complaints.
 attachments). Code that must hear of a download given up for good registers with
@@ -18,17 +20,16 @@ import binascii
 import datetime as dt
 import hashlib
 import logging
-import mimetypes
 import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 
+from lalisa import filetypes
 from lalisa.whatsapp import graph
 from lalisa.whatsapp.models import InboundMedia
 
@@ -56,21 +57,6 @@ MEDIA_ID_LIFETIME = dt.timedelta(days=7)
 # A try in progress holds the row this long; after it, the periodic job may try again.
 CLAIM_FOR = dt.timedelta(minutes=10)
 GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
-EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "video/mp4": "mp4",
-    "video/3gpp": "3gp",
-    "audio/ogg": "ogg",
-    "audio/opus": "opus",
-    "audio/mpeg": "mp3",
-    "audio/aac": "aac",
-    "audio/amr": "amr",
-    "audio/mp4": "m4a",
-    "application/pdf": "pdf",
-    "text/plain": "txt",
-}
 
 
 FailureHandler = Callable[[int], None]
@@ -112,7 +98,8 @@ def download(media_pk: int) -> str:
         if now >= expires:
             raise Refused("ID media sudah kedaluwarsa (lebih dari 7 hari); berkas tidak diunduh.")
         content = fetch(media)
-        name = store(media, content)
+        found = filetypes.detect(content, declared=media.mime_type, filename=filename(media))
+        name = store(media, content, found)
     except Refused as exc:
         return _fail(media, str(exc))
     except graph.GraphError as exc:
@@ -126,13 +113,14 @@ def download(media_pk: int) -> str:
         # This row's lock first: a complaint attaching it now waits, or is already saved.
         InboundMedia.objects.filter(pk=media.pk).update(
             file=name,
+            mime_type=found.mime,
             size=len(content),
             sha256=sha256,
             state=InboundMedia.State.STORED,
             next_attempt_at=None,
             error="",
         )
-        _fill_complaint_media(media, name, len(content), sha256)
+        _fill_complaint_media(media, name, len(content), sha256, found.mime)
     log.info("media %s stored as %s (%d bytes)", media.media_id, name, len(content))
     return "stored"
 
@@ -169,10 +157,10 @@ def fetch(media: InboundMedia) -> bytes:
     return content
 
 
-def store(media: InboundMedia, content: bytes) -> str:
+def store(media: InboundMedia, content: bytes, found: filetypes.FileType) -> str:
     sent = timezone.localtime(media.message.sent_at)
     safe_id = re.sub(r"[^A-Za-z0-9_-]", "_", media.media_id)[:80]
-    name = f"whatsapp/{sent:%Y/%m}/{safe_id}.{extension(media)}"
+    name = f"whatsapp/{sent:%Y/%m}/{safe_id}.{found.extension}"
     # The name is this media's own: an earlier try that died after writing it is replaced.
     if default_storage.exists(name):
         default_storage.delete(name)
@@ -200,16 +188,10 @@ def digest_matches(content: bytes, expected: str) -> bool:
         return False
 
 
-def extension(media: InboundMedia) -> str:
-    base = _base_type(media.mime_type)
-    if base in EXTENSIONS:
-        return EXTENSIONS[base]
-    filename = (media.message.payload.get(media.message.type) or {}).get("filename") or ""
-    suffix = PurePosixPath(str(filename)).suffix.lstrip(".").lower()
-    if suffix.isalnum() and len(suffix) <= 10:
-        return suffix
-    guessed = mimetypes.guess_extension(base) if base else None
-    return guessed.lstrip(".") if guessed else "bin"
+def filename(media: InboundMedia) -> str:
+    """The name the sender gave a document (it only names a container its content shows)."""
+    obj = (media.message.payload or {}).get(media.message.type)
+    return str(obj.get("filename") or "") if isinstance(obj, dict) else ""
 
 
 def next_delay(attempts: int) -> dt.timedelta:
@@ -230,17 +212,14 @@ def _retry(media: InboundMedia, error: str, expires: dt.datetime) -> str:
     return "retry"
 
 
-def _fill_complaint_media(media: InboundMedia, name: str, size: int, sha256: str) -> None:
+def _fill_complaint_media(
+    media: InboundMedia, name: str, size: int, sha256: str, mime_type: str
+) -> None:
     # Imported here: the WhatsApp adapter knows complaints only through this one update.
     from lalisa.complaints.models import Media
 
     Media.objects.filter(inbound=media).update(
-        file=name,
-        size=size,
-        sha256=sha256 if len(sha256) <= 64 else "",
-        mime_type=Case(
-            When(mime_type="", then=Value(media.mime_type[:100])), default=F("mime_type")
-        ),
+        file=name, size=size, sha256=sha256 if len(sha256) <= 64 else "", mime_type=mime_type
     )
 
 

@@ -98,6 +98,7 @@ class InboundMedia(models.Model):
 
     message = models.OneToOneField(InboundMessage, related_name="media", on_delete=models.CASCADE)
     media_id = models.CharField(max_length=100)
+    # What the webhook said until the file is stored; then what its content shows.
     mime_type = models.CharField(max_length=100, blank=True)
     sha256 = models.CharField(max_length=100, blank=True)
     file = models.FileField(upload_to="whatsapp/%Y/%m/", blank=True)
