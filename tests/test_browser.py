@@ -25,6 +25,7 @@ from lalisa.monthly.period import default_month
 SHOTS = Path(os.environ.get("LALISA_SCREENSHOTS", "var/screenshots"))
 PASSWORD = "uji-browser-12345"
 CODE = re.compile(r"LL-\d{4}-\d{4,}")
+CHECK = re.compile(r"Kode cek:\W*([A-Z0-9]{4})")
 
 pytestmark = pytest.mark.browser
 # What the first test leaves for the next: the ticket it closed.
@@ -164,8 +165,11 @@ def test_a_complaint_from_the_citizen_s_phone_to_the_closed_timeline(demo, brows
     citizen.tap("Kirim")
     citizen.wait_for_text("nomor tiket")
     citizen.shot("03-warga-tiket")
-    ticket = CODE.findall(citizen.page.locator("#chat").inner_text())[-1]
+    chat = citizen.page.locator("#chat").inner_text()
+    ticket = CODE.findall(chat)[-1]
     FLOW["ticket"] = ticket
+    # The check part the public lookup asks for comes with the code.
+    FLOW["check"] = CHECK.findall(chat)[-1]
 
     # The inbox's badge tells the admin without a reload, at its next poll.
     desk.clock.run_for("00:21")
@@ -329,8 +333,12 @@ def test_each_role_s_pages_for_the_guides(demo, browser):
     public.goto(f"{demo}/publik/")
     public.screenshot(path=str(SHOTS / "18-publik.png"), full_page=True)
     public.goto(f"{demo}/publik/cek/?kode={ticket.lower().replace('-', ' ')}")
+    # Without its check part the code is not looked up.
+    assert "Isi juga kode cek" in public.locator("main").inner_text()
+    check = FLOW["check"].lower()
+    public.goto(f"{demo}/publik/cek/?kode={ticket.lower().replace('-', ' ')}&cek={check}")
     text = public.locator("main").inner_text()
-    # The closed complaint by its code, typed loosely; no one's name or words.
+    # The closed complaint by its code and check part, typed loosely; no one's name or words.
     assert ticket in text and "Ditutup" in text
     assert "Siti Aminah" not in text and "trotoar" not in text
     public.screenshot(path=str(SHOTS / "19-publik-cek.png"), full_page=True)

@@ -323,14 +323,14 @@ class Turn:
                     self.say("bot_status_not_found", code=code)
                 else:
                     self.complaint = complaint
-                    self.out.extend(wa.text(status.describe(complaint)))
+                    self.out.extend(wa.text(status.describe(complaint, self.reporter)))
             return
         running = list(status.running(self.reporter).select_related("category")[:10])
         if not running:
             self.say("bot_status_none")
         elif len(running) == 1:
             self.complaint = running[0]
-            self.out.extend(wa.text(status.describe(running[0])))
+            self.out.extend(wa.text(status.describe(running[0], self.reporter)))
         else:
             rows = [
                 (f"status:{c.code}", c.code, f"{c.category.name} — {Status(c.status).label}")

@@ -3,7 +3,8 @@
 from django.db.models import Q
 
 from lalisa.bot.texts import say
-from lalisa.complaints.models import FINAL_STATUSES, Complaint, Reporter, Status
+from lalisa.complaints.lookup_check import lookup_url
+from lalisa.complaints.models import FINAL_STATUSES, Complaint, Confidentiality, Reporter, Status
 from lalisa.timefmt import format_wita
 
 # What each event means to the citizen (the staff's names are in flow.STEP_LABELS).
@@ -52,11 +53,13 @@ def explanation(complaint: Complaint) -> str:
     )
 
 
-def describe(complaint: Complaint) -> str:
+def describe(complaint: Complaint, asker: Reporter | None = None) -> str:
+    """The status; for its reporter, also the check part the public lookup asks for (a
+    supporter was never given it, and a rahasia complaint is not in public at all)."""
     event = complaint.events.order_by("-created_at", "-id").first()
     last_step = STEP_WORDS.get(event.kind, event.kind) if event else STEP_WORDS["file"]
     when = format_wita(event.created_at if event else complaint.received_at)
-    return say(
+    text = say(
         "bot_status",
         code=complaint.code,
         category=complaint.category.name,
@@ -65,3 +68,9 @@ def describe(complaint: Complaint) -> str:
         last_step=last_step,
         when=when,
     )
+    own = asker is not None and complaint.reporter_id == asker.pk
+    if own and complaint.confidentiality != Confidentiality.RAHASIA:
+        text += "\n" + say(
+            "bot_status_check", check=complaint.lookup_check, lookup_url=lookup_url()
+        )
+    return text

@@ -215,6 +215,11 @@ _TEXTS: dict[str, tuple[str, str, int]] = {
         "Bot: status satu aduan",
         BODY,
     ),
+    "bot_status_check": (
+        "Kode cek: *{check}* — untuk melihat status di {lookup_url} bersama nomor tiket.",
+        "Bot: kode cek di bawah status, hanya untuk pelapor aduan itu",
+        BODY,
+    ),
     "bot_status_pick": (
         "Aduan Anda yang sedang berjalan. Pilih untuk melihat statusnya:",
         "Bot: daftar aduan warga untuk cek status",

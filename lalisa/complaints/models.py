@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from lalisa.complaints.lookup_check import new_check
 from lalisa.phones import normalize_phone
 
 
@@ -143,6 +144,8 @@ class TicketCounter(models.Model):
 
 class Complaint(models.Model):
     code = models.CharField("kode tiket", max_length=16, unique=True)
+    # The public lookup answers only with it (lalisa.complaints.lookup_check).
+    lookup_check = models.CharField("kode cek", max_length=8, default=new_check, editable=False)
     category = models.ForeignKey(Category, verbose_name="kategori", on_delete=models.PROTECT)
     description = models.TextField("uraian")
     lat = models.DecimalField("lintang", max_digits=9, decimal_places=6, null=True, blank=True)

@@ -17,6 +17,7 @@ from lalisa import access
 from lalisa.accounts.models import User
 from lalisa.complaints import flow
 from lalisa.complaints.errors import InvalidStep, RoleRefused, TransitionRefused
+from lalisa.complaints.lookup_check import lookup_url
 from lalisa.complaints.models import (
     Category,
     Complaint,
@@ -267,13 +268,22 @@ def file_complaint(
     set_due_times(complaint)
     complaint.save()
     event = _record(complaint, "file", who, from_status="", reason=reason, data={"source": source})
-    _tell_citizens(
-        "complaint_received",
-        complaint,
-        event,
-        category=category.name,
-        due=format_wita(complaint.due_verify_at or complaint.due_at),
-    )
+    receipt = {
+        "category": category.name,
+        "due": format_wita(complaint.due_verify_at or complaint.due_at),
+    }
+    if confidentiality == Confidentiality.RAHASIA:
+        # Nowhere in public, not even by its check part: no check part to give.
+        _tell_citizens("complaint_received_rahasia", complaint, event, **receipt)
+    else:
+        _tell_citizens(
+            "complaint_received",
+            complaint,
+            event,
+            check=complaint.lookup_check,
+            lookup_url=lookup_url(),
+            **receipt,
+        )
     return complaint
 
 

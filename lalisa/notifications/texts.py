@@ -12,10 +12,22 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     # key: (text, what it is for)
     "complaint_received": (
         "Terima kasih, aduan Anda sudah kami terima dengan nomor tiket *{code}* ({category}).\n"
+        "Kode cek: *{check}*\n"
         "Petugas akan memeriksanya paling lambat {due}, lalu Kepala Bidang memutuskan tindak "
         "lanjutnya dan menugaskan tim ke lokasi. Setiap perkembangan kami kabarkan di sini.\n"
-        "Simpan nomor tiket ini; ketik nomornya kapan saja untuk cek status.",
-        "Warga: aduan tercatat",
+        "Simpan nomor tiket dan kode cek ini. Ketik nomor tiket di sini kapan saja untuk cek "
+        "status; di {lookup_url} status dapat dilihat dengan keduanya.",
+        "Warga: aduan tercatat (dengan kode cek untuk halaman cek status)",
+    ),
+    # A rahasia complaint is nowhere in public: no check part, its status is asked here.
+    "complaint_received_rahasia": (
+        "Terima kasih, aduan rahasia Anda sudah kami terima dengan nomor tiket *{code}* "
+        "({category}).\n"
+        "Petugas akan memeriksanya paling lambat {due}, lalu Kepala Bidang memutuskan tindak "
+        "lanjutnya dan menugaskan tim ke lokasi. Setiap perkembangan kami kabarkan di sini.\n"
+        "Simpan nomor tiket ini; ketik nomornya di sini kapan saja untuk cek status. Aduan "
+        "rahasia tidak tampil di halaman publik.",
+        "Warga: aduan rahasia tercatat",
     ),
     "complaint_verified": (
         "Aduan *{code}* sudah diverifikasi petugas dan diteruskan kepada Kepala Bidang "

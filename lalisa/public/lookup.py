@@ -4,16 +4,23 @@ What it shows (DESIGN.md, confidentiality): status, category, kecamatan and the 
 their dates; never a name, a number, the description, a photo, a reason typed by staff,
 a team or who took a step. A *rahasia* complaint appears nowhere in public, so the lookup
 answers for it exactly as for a code that does not exist: the answer must not even tell
-that such a complaint exists. Lookups are throttled per client address, because codes are
-numbered in sequence and could otherwise be walked through.
+that such a complaint exists.
+
+Codes are numbered in sequence, so the lookup also asks for the complaint's check part
+(lalisa.complaints.lookup_check), which only its reporter was given: without it, or with
+a wrong one, the answer is the one an unknown code gets, so stepping through a month's
+codes learns nothing. Lookups are throttled per client address too, so guessing check
+parts is slow.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from lalisa.complaints.lookup_check import clean_check
 from lalisa.complaints.models import Complaint, Confidentiality, Status
 from lalisa.public.models import LookupTurn
 from lalisa.timefmt import format_wita
@@ -21,7 +28,8 @@ from lalisa.timefmt import format_wita
 LIMIT = 10  # lookups per address …
 WINDOW_SECONDS = 10 * 60  # … per ten minutes
 
-_CODE = re.compile(r"^LL-?(\d{4})-?(\d{1,6})$")
+# The code, then the check part if it was typed with it: "LL-2611-0042-K7QF".
+_CODE = re.compile(r"^LL-?(\d{4})-?(\d{1,6})(?:-?([A-Z0-9][A-Z0-9-]*))?$", re.ASCII)
 
 # The steps a citizen may read, by event kind. Anything else (replies, corrections,
 # supporters joining, comments) stays out.
@@ -44,15 +52,28 @@ STEP_TEXT = {
 RATED_AND_CLOSED = "Dinilai pelapor; aduan ditutup"
 
 
-def normalize_code(text: str) -> str | None:
-    """`ll 2611 42` → `LL-2611-0042`; None when it cannot be a ticket code."""
-    compact = re.sub(r"[\s_.]+", "-", (text or "").strip().upper())
-    compact = re.sub(r"-+", "-", compact)
-    found = _CODE.match(compact)
+@dataclass(frozen=True)
+class Asked:
+    code: str  # LL-YYMM-NNNN
+    check: str  # "" when none was given
+
+
+def read(text: str, check: str = "") -> Asked | None:
+    """What was asked: `ll 2611 42 k7qf`, or the code with the check part apart →
+    LL-2611-0042 and K7QF; None when it cannot be a ticket code. A check part typed on
+    its own wins over one typed with the code."""
+    compact = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFKC", text or "").upper())
+    found = _CODE.match(compact.strip("-"))
     if not found:
         return None
-    period, number = found.groups()
-    return f"LL-{period}-{int(number):04d}"
+    period, number, typed = found.groups()
+    return Asked(f"LL-{period}-{int(number):04d}", clean_check(check) or clean_check(typed))
+
+
+def normalize_code(text: str) -> str | None:
+    """`ll 2611 42` → `LL-2611-0042`; None when it cannot be a ticket code."""
+    asked = read(text)
+    return asked.code if asked else None
 
 
 def take_turn(address: str | None, now: datetime | None = None) -> bool:
@@ -85,10 +106,14 @@ class Found:
     steps: list[Step]
 
 
-def find(code: str) -> Found | None:
-    """The public view of a complaint; None when unknown or rahasia."""
+def find(code: str, check: str) -> Found | None:
+    """The public view of a complaint; None when unknown, when the check part is not its
+    own, or when it is rahasia. One query decides all three, so none of them answers
+    sooner or otherwise than another."""
+    if not check:
+        return None  # every complaint has one; an empty one matches none
     complaint = (
-        Complaint.objects.filter(code=code)
+        Complaint.objects.filter(code=code, lookup_check=check)
         .exclude(confidentiality=Confidentiality.RAHASIA)
         .select_related("category", "kecamatan", "outcome")
         .first()

@@ -12,10 +12,19 @@ from lalisa.public import lookup, months
 from lalisa.service.models import ServiceProfile
 from lalisa.timefmt import format_date, format_wita
 
-FORMAT_HELP = "Kode tiket berbentuk LL-TTBB-NNNN, misalnya LL-2611-0042."
+FORMAT_HELP = (
+    "Kode tiket berbentuk LL-TTBB-NNNN, misalnya LL-2611-0042; kode cek terdiri dari 4 huruf "
+    "dan angka, misalnya K7QF."
+)
+# Asked without its check part, any code gets this, known or not: nothing is looked up.
+NO_CHECK = (
+    "Isi juga kode cek aduan {code}. Kode cek dikirim bersama nomor tiket di pesan "
+    "WhatsApp saat aduan Anda tercatat, atau diberikan petugas bila Anda melapor langsung."
+)
+# An unknown code, a wrong check part and a rahasia complaint all get this.
 NOT_FOUND = (
-    "Aduan dengan kode {code} tidak ditemukan. Periksa kembali kode tiket pada pesan "
-    "WhatsApp yang Anda terima."
+    "Aduan dengan kode tiket {code} dan kode cek itu tidak ditemukan. Periksa kembali "
+    "keduanya pada pesan WhatsApp yang Anda terima saat aduan tercatat."
 )
 TOO_MANY = "Terlalu banyak pencarian dari alamat Anda. Silakan coba lagi {minutes} menit lagi."
 
@@ -63,22 +72,26 @@ def public_page(request):
 @login_not_required
 @never_cache
 def status_lookup(request):
-    """?kode=…: the complaint's status and steps, or why there is none."""
+    """?kode=…&cek=…: the complaint's status and steps, or why there is none. The check
+    part may also come with the code (?kode=LL-2611-0042-K7QF)."""
     asked = request.GET.get("kode", "").strip()[:40]
-    context = {**_base_context(), "asked": asked}
+    asked_check = request.GET.get("cek", "").strip()[:20]
+    context = {**_base_context(), "asked": asked, "asked_check": asked_check}
     status = 200
-    if asked:
+    if asked or asked_check:
         if not lookup.take_turn(client_ip(request)):
             context["error"] = TOO_MANY.format(minutes=lookup.WINDOW_SECONDS // 60)
             status = 429
         else:
-            code = lookup.normalize_code(asked)
-            if code is None:
+            wanted = lookup.read(asked, asked_check)
+            if wanted is None:
                 context["error"] = f"«{asked}» bukan kode tiket. {FORMAT_HELP}"
+            elif not wanted.check:
+                context["error"] = NO_CHECK.format(code=wanted.code)
             else:
-                context["found"] = lookup.find(code)
+                context["found"] = lookup.find(wanted.code, wanted.check)
                 if context["found"] is None:
-                    context["error"] = NOT_FOUND.format(code=code)
+                    context["error"] = NOT_FOUND.format(code=wanted.code)
     response = render(request, "public/lookup.html", context, status=status)
     if status == 429:
         response["Retry-After"] = str(lookup.WINDOW_SECONDS)

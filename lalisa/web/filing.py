@@ -11,7 +11,15 @@ from lalisa import access
 from lalisa.accounts.models import Role
 from lalisa.complaints import workflow
 from lalisa.complaints.errors import StepRefused
-from lalisa.complaints.models import Category, Confidentiality, Priority, Reporter, Source
+from lalisa.complaints.lookup_check import lookup_url
+from lalisa.complaints.models import (
+    Category,
+    Complaint,
+    Confidentiality,
+    Priority,
+    Reporter,
+    Source,
+)
 from lalisa.phones import InvalidPhone, normalize_phone, wa_id_of
 from lalisa.regions.models import Desa, Kecamatan
 
@@ -96,6 +104,22 @@ def _reporter(name: str, phone: str | None) -> Reporter | None:
     return Reporter.objects.create(name=name) if name else None
 
 
+def filed_message(complaint: Complaint) -> str:
+    """What the admin tells the reporter in front of them: the code and, unless the
+    complaint is rahasia (nowhere in public), the check part the public lookup asks for."""
+    if complaint.confidentiality == Confidentiality.RAHASIA:
+        return (
+            f"Aduan {complaint.code} tercatat. Sampaikan nomor tiket {complaint.code} kepada "
+            "pelapor: aduan rahasia tidak tampil di halaman publik, statusnya ditanyakan "
+            "dengan nomor itu lewat WhatsApp atau kepada petugas."
+        )
+    return (
+        f"Aduan {complaint.code} tercatat. Sampaikan kepada pelapor: nomor tiket "
+        f"{complaint.code}, kode cek {complaint.lookup_check}. Dengan keduanya status aduan "
+        f"dapat dilihat di {lookup_url()}."
+    )
+
+
 @login_required
 def file_for_someone(request):
     user = request.user
@@ -131,7 +155,7 @@ def file_for_someone(request):
                 form.add_error(None, str(exc))
                 status = exc.http_status
             else:
-                messages.success(request, f"Aduan {complaint.code} tercatat.")
+                messages.success(request, filed_message(complaint))
                 return redirect("web:complaint", code=complaint.code)
         else:
             status = 400

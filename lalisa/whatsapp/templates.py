@@ -41,6 +41,8 @@ def template_name(key: str, version: int) -> str:
 # Values Meta's reviewers see in place of the parameters.
 EXAMPLES = {
     "code": "LL-2611-0042",
+    "check": "K7QF",
+    "lookup_url": "https://lalisa.balangankab.go.id/publik/cek/",
     "category": "PKL / pedagang di trotoar",
     "due": "Senin, 30 November 2026 pukul 10.00 WITA",
     "question": "Mohon kirim foto lokasi dari dekat.",
@@ -66,8 +68,16 @@ DEFINITIONS: dict[str, TemplateDef] = {
         TemplateDef(
             "complaint_received",
             "Terima kasih, aduan Anda sudah kami terima dengan nomor tiket *{{1}}* ({{2}}).\n"
-            "Petugas akan memeriksanya paling lambat {{3}}. Simpan nomor tiket ini untuk "
-            "cek status.",
+            "Kode cek: *{{3}}*\nPetugas akan memeriksanya paling lambat {{4}}. Simpan nomor "
+            "tiket dan kode cek ini: di {{5}} status dapat dilihat dengan keduanya, atau "
+            "ketik nomor tiket di sini.",
+            ("code", "category", "check", "due", "lookup_url"),
+        ),
+        TemplateDef(
+            "complaint_received_rahasia",
+            "Terima kasih, aduan rahasia Anda sudah kami terima dengan nomor tiket *{{1}}* "
+            "({{2}}).\nPetugas akan memeriksanya paling lambat {{3}}. Simpan nomor tiket ini "
+            "untuk cek status di sini; aduan rahasia tidak tampil di halaman publik.",
             ("code", "category", "due"),
         ),
         TemplateDef(
