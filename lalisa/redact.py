@@ -4,7 +4,7 @@ lines, and the setup admin's copies of what went to Meta.
 A phone number keeps its first five and last four digits (`+62812****7890`): enough to tell
 two apart when debugging, not enough to call. A WhatsApp message id (`wamid.…`) carries the
 chat's number in its base64, so only its tail is kept. Secrets in a query string (the
-webhook's `hub.verify_token`, any `…token=`, `password=`) lose their value.
+webhook's `hub.verify_token`, any `…token=`, `password=`, a session id) lose their value.
 """
 
 import re
@@ -13,12 +13,15 @@ from collections.abc import Iterable
 STARS = "****"
 
 # Separators people and URLs put inside a number: space, dot, dash, slash, brackets, and
-# the encoded forms a query string carries (`+` and %20 for a space, %2D for a dash).
-_SEP = r"(?:[\s.\-/()]|\+|%20|%2[Dd]){0,3}"
-_ENCODED = re.compile(r"%2[0BbDd]")
+# the encoded forms a query string carries (`+` and %20 for a space, %2D for a dash), also
+# encoded twice (%2520), as in a login redirect's `next=`.
+_PLUS = r"(?:\+|%(?:25)?2[Bb])"
+_SEP = r"(?:[\s.\-/()]|\+|%(?:25)?2[0BbDd]){0,3}"
+_ENCODED = re.compile(r"%(?:25)?2[0BbDd]")
 # Not glued to a word or a longer number (nor the tail of a ticket code, a date or a
-# time): at the start, after another character, or after an encoded space or plus.
-_START = r"(?:(?<![0-9A-Za-z])(?<![0-9][-./:])|(?<=%20)|(?<=%2[Bb]))"
+# time): at the start, after another character, or after an escape (`%3D` of an encoded
+# `q=`).
+_START = r"(?:(?<![0-9A-Za-z])(?<![0-9][-./:])|(?<=%[0-9A-Fa-f]{2}))"
 
 
 def _more_digits(least: int, most: int) -> str:
@@ -26,9 +29,10 @@ def _more_digits(least: int, most: int) -> str:
 
 
 PHONE_RE = re.compile(
-    rf"{_START}(?:"
+    # The first character looked at first: much faster on text without numbers.
+    rf"(?=[+%068]){_START}(?:"
     # International: a plus (or %2B) and 8 to 15 digits.
-    rf"(?:\+|%2[Bb])\s?\d{_more_digits(7, 14)}"
+    rf"{_PLUS}\s?\d{_more_digits(7, 14)}"
     # Indonesian as WhatsApp writes it (wa_id), as people write it, and typed without the 0.
     rf"|62{_SEP}8{_more_digits(7, 12)}"
     rf"|0\d{_more_digits(7, 12)}"
@@ -36,15 +40,16 @@ PHONE_RE = re.compile(
     r")(?!\d)"
 )
 # A business-scoped user id: country, dot, digits (`ID.1410018717833190`).
-USER_ID_RE = re.compile(r"(?<![0-9A-Za-z])([A-Z]{2})\.(\d{6,})(?!\d)")
+USER_ID_RE = re.compile(r"(?<![0-9A-Za-z])[A-Z]{2}\.\d{6,}(?!\d)")
 WAMID_RE = re.compile(r"wamid\.[A-Za-z0-9+/=_%-]{8,}")
-# `hub.verify_token=…`, `access_token=…`, `password=…` in a query string or a form body,
-# plain or with the dot encoded.
+# `hub.verify_token=…`, `access_token=…`, `password=…`, a session cookie, in a query string,
+# a form body or a header; plain or encoded (`%3D`, in a login redirect's `next=`). Only
+# the value is replaced.
 SECRET_PARAM_RE = re.compile(
-    r"((?:^|(?<=[?&\s\"';,]))[\w.%-]*(?:token|password|passwd|secret)=|\bBearer\s+)"
-    r"[^&\s\"';,]*",
+    r"((?:token|passwd|password|secret|session\w*)(?:=|%3[Dd])|\bBearer\s+)[^&\s\"';,]*",
     re.IGNORECASE,
 )
+SECRET_WORDS = ("token", "passw", "secret", "session", "bearer")
 
 
 def mask_digits(digits: str) -> str:
@@ -55,7 +60,7 @@ def mask_digits(digits: str) -> str:
 
 def mask_phone(number: str) -> str:
     """`+6281234567890` → `+62812****7890`; `0812-3456-7890` → `08123****7890`."""
-    plus = "+" if number.lstrip().startswith(("+", "%2B", "%2b")) else ""
+    plus = "+" if re.match(_PLUS, number.lstrip()) else ""
     digits = "".join(ch for ch in _ENCODED.sub(" ", number) if ch.isdigit())
     return plus + mask_digits(digits)
 
@@ -77,9 +82,14 @@ def mask_wamid(wamid: str) -> str:
 def redact(text) -> str:
     """Text with secrets, wamids, user ids and phone numbers masked."""
     text = "" if text is None else str(text)
-    text = SECRET_PARAM_RE.sub(lambda m: m.group(1) + "***", text)
-    text = WAMID_RE.sub(lambda m: mask_wamid(m.group(0)), text)
-    text = USER_ID_RE.sub(lambda m: mask_user_id(m.group(0)), text)
+    # Every access log line passes here: the cheap tests first.
+    lower = text.lower()
+    if any(word in lower for word in SECRET_WORDS):
+        text = SECRET_PARAM_RE.sub(lambda m: m.group(1) + "***", text)
+    if "wamid." in text:
+        text = WAMID_RE.sub(lambda m: mask_wamid(m.group(0)), text)
+    if "." in text:
+        text = USER_ID_RE.sub(lambda m: mask_user_id(m.group(0)), text)
     return PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
 
