@@ -190,6 +190,46 @@ def test_search_by_a_wamid_finds_no_citizen(client, superadmin, kabid, rows):
     assert list(response.context["cl"].result_list) == [to_kabid]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/whatsapp/outboundmessage/?to_phone__startswith=62813",
+        "/admin/whatsapp/outboundmessage/?to_phone=6281311112222",
+        "/admin/whatsapp/outboundmessage/?to_user_id__endswith=3190",
+        "/admin/whatsapp/outboundmessage/?reporter__id__exact=1",
+        "/admin/whatsapp/outboundmessage/?reporter=1",
+        "/admin/whatsapp/outboundmessage/?complaint__reporter=1",
+        "/admin/whatsapp/outboundmessage/?wamid__startswith=wamid.FQIAEhg2Mjgx",
+        "/admin/whatsapp/outboundmessage/?payload__icontains=Siti",
+        "/admin/whatsapp/apicall/?request_body__contains=62813",
+        "/admin/whatsapp/apicall/?response_body__icontains=1111",
+        "/admin/whatsapp/apicall/?outbound__reporter=1",
+        "/admin/whatsapp/apicall/?outbound=1",
+        "/admin/complaints/reporterblock/?reporter=1",
+        "/admin/complaints/reporterblock/?reason__contains=0813",
+    ],
+)
+def test_the_address_cannot_filter_by_a_citizen(client, superadmin, rows, url):
+    """The admin filters by any field named in the query string unless told otherwise."""
+    client.force_login(superadmin)
+    assert client.get(url).status_code == 400
+
+
+def test_the_offered_filters_still_work(client, superadmin, rows):
+    client.force_login(superadmin)
+    year = OutboundMessage.objects.first().created_at.year
+    for url, count in [
+        ("/admin/whatsapp/outboundmessage/?state__exact=sent&kind=catatan", 3),
+        (f"/admin/whatsapp/outboundmessage/?created_at__year={year}", 3),
+        ("/admin/whatsapp/outboundmessage/?state__exact=failed", 0),
+        ("/admin/whatsapp/apicall/?method__exact=POST&status_code__exact=200", 4),
+        (f"/admin/complaints/reporterblock/?created_at__year={year}", 1),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.context["cl"].result_count == count, url
+
+
 def test_search_still_finds_staff_and_kinds(client, superadmin, kabid, rows):
     client.force_login(superadmin)
     to_kabid = OutboundMessage.objects.get(staff=kabid)

@@ -5,7 +5,13 @@ from django.contrib import admin
 
 from lalisa import access, redact
 from lalisa.complaints.models import Category, Outcome, ReporterBlock
-from lalisa.readonly_admin import ReadOnly, ViewerAware, disclosure, for_viewer
+from lalisa.readonly_admin import (
+    OfferedFiltersOnly,
+    ReadOnly,
+    ViewerAware,
+    disclosure,
+    for_viewer,
+)
 
 CODE_HELP = "Kode tetap setelah disimpan, karena dipakai sistem dan laporan."
 
@@ -67,7 +73,7 @@ class OutcomeAdmin(CodedAdmin):
 
 
 @admin.register(ReporterBlock)
-class ReporterBlockAdmin(ViewerAware, ReadOnly, admin.ModelAdmin):
+class ReporterBlockAdmin(ViewerAware, OfferedFiltersOnly, ReadOnly, admin.ModelAdmin):
     """The log of blocked numbers: written by the admin's block action, read here. The
     number is a citizen's: shown only to whom lalisa.access lets see them."""
 
