@@ -8,7 +8,7 @@ from django.http import Http404
 
 from lalisa.accounts.models import Role, User
 from lalisa.complaints import flow
-from lalisa.complaints.models import Complaint, Confidentiality, Dispatch
+from lalisa.complaints.models import Complaint, Confidentiality, Dispatch, Reporter
 
 # What each role may do beyond the workflow steps (those come from the flow table).
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -40,6 +40,7 @@ PLACE_ROLES: dict[str, frozenset[str]] = {
 # The complaint's fields that say where it is, to the metre.
 PLACE_FIELDS = frozenset({"address", "lat", "lng"})
 WITHHELD_PLACE = "(dirahasiakan)"
+HIDDEN_IDENTITY = "Identitas tidak ditampilkan"
 
 
 def role_of(user) -> str | None:
@@ -129,14 +130,43 @@ def reporter_label(user, complaint: Complaint) -> str:
             return "Dirahasiakan"
         if complaint.confidentiality == Confidentiality.ANONIM:
             return "Anonim"
-        return "Identitas tidak ditampilkan"
-    reporter = complaint.reporter
-    if reporter is None:
+        return HIDDEN_IDENTITY
+    if complaint.reporter is None:
         return "Tanpa identitas"
+    return _identity(complaint.reporter)
+
+
+def _identity(reporter: Reporter) -> str:
     parts = [reporter.display_name]
     if reporter.phone and reporter.phone != reporter.display_name:
         parts.append(reporter.phone)
     return " · ".join(parts)
+
+
+def can_see_citizen(user, reporter: Reporter, complaint: Complaint | None = None) -> bool:
+    """Whether the user may see who this citizen is where a record names them (a message to
+    them, a call that carried their number): on the terms of the complaint the record is
+    about when it is theirs, else only if the user sees them on every complaint they filed;
+    a citizen who filed none counts as the strictest confidentiality."""
+    role = role_of(user)
+    if role is None or not any(role in roles for roles in IDENTITY_ROLES.values()):
+        return False
+    if complaint is not None and complaint.reporter_id == reporter.pk:
+        return can_see_reporter(user, complaint)
+    filed = list(reporter.complaints.all())
+    if not filed:
+        return all(role in roles for roles in IDENTITY_ROLES.values())
+    return all(can_see_reporter(user, c) for c in filed)
+
+
+def citizen_label(user, reporter: Reporter, complaint: Complaint | None = None) -> str:
+    """The citizen as this user may see them: as `reporter_label` on their own complaint;
+    elsewhere their name and number, or that their identity is not shown."""
+    if complaint is not None and complaint.reporter_id == reporter.pk:
+        return reporter_label(user, complaint)
+    if not can_see_citizen(user, reporter):
+        return HIDDEN_IDENTITY
+    return _identity(reporter)
 
 
 def can_take_step(user, step: str, complaint: Complaint | None = None) -> bool:

@@ -218,11 +218,37 @@ LALISA_WEBHOOK_URL = envstr("LALISA_WEBHOOK_URL", "http://127.0.0.1:8000/webhook
 LALISA_REGION_CODE = envstr("LALISA_REGION_CODE", "63.11")
 LALISA_PHONE_REGION = envstr("LALISA_PHONE_REGION", "ID")
 
+# Every handler masks numbers, ids and secrets (lalisa.logs). Django's own handlers
+# (django.utils.log.DEFAULT_LOGGING) would not: its loggers are given these instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "lalisa.logs.PersonalDataFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        # runserver's request lines, query strings included.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -98,7 +98,7 @@ def handle(message: InboundMessage) -> str:
         with transaction.atomic():
             Turn(message, reporter).run()
     except Exception as exc:
-        log.exception("bot failed on %s", message.wamid)
+        log.exception("bot failed on inbound message %s", message.pk)
         replies.send(reporter, replies.text(say("bot_error")), message=message)
         return f"Bot: {type(exc).__name__}: {exc}"
     return ""

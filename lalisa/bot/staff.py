@@ -47,7 +47,7 @@ def handle(message: InboundMessage) -> str:
         with transaction.atomic():
             StaffTurn(message, user).run()
     except Exception as exc:
-        log.exception("staff bot failed on %s", message.wamid)
+        log.exception("staff bot failed on inbound message %s", message.pk)
         replies.send(user, wa.text(say("bot_error")), message=message)
         return f"Bot petugas: {type(exc).__name__}: {exc}"
     return ""

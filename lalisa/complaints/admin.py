@@ -3,8 +3,15 @@ are not registered — their state changes only through lalisa.complaints.workfl
 
 from django.contrib import admin
 
+from lalisa import access, redact
 from lalisa.complaints.models import Category, Outcome, ReporterBlock
-from lalisa.readonly_admin import ReadOnly
+from lalisa.readonly_admin import (
+    OfferedFiltersOnly,
+    ReadOnly,
+    ViewerAware,
+    disclosure,
+    for_viewer,
+)
 
 CODE_HELP = "Kode tetap setelah disimpan, karena dipakai sistem dan laporan."
 
@@ -66,9 +73,30 @@ class OutcomeAdmin(CodedAdmin):
 
 
 @admin.register(ReporterBlock)
-class ReporterBlockAdmin(ReadOnly, admin.ModelAdmin):
-    """The log of blocked numbers: written by the admin's block action, read here."""
+class ReporterBlockAdmin(ViewerAware, OfferedFiltersOnly, ReadOnly, admin.ModelAdmin):
+    """The log of blocked numbers: written by the admin's block action, read here. The
+    number is a citizen's: shown only to whom lalisa.access lets see them."""
 
-    list_display = ["reporter", "reason", "blocked_by", "created_at", "lifted_at", "lifted_by"]
+    list_display = fields = readonly_fields = [
+        "blocked_reporter",
+        "block_reason",
+        "blocked_by",
+        "created_at",
+        "lifted_at",
+        "lifted_by",
+    ]
     list_select_related = ["reporter", "blocked_by", "lifted_by"]
     date_hierarchy = "created_at"
+
+    @for_viewer
+    @admin.display(description="pelapor")
+    def blocked_reporter(self, obj, user):
+        shown = access.citizen_label(user, obj.reporter)
+        if access.can_see_citizen(user, obj.reporter) or not obj.reporter.phone:
+            return shown
+        return f"{shown} · {redact.mask_phone(obj.reporter.phone)}"
+
+    @for_viewer
+    @admin.display(description="alasan")
+    def block_reason(self, obj, user):
+        return disclosure(user, (obj.reporter, None)).text(obj.reason)

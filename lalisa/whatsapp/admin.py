@@ -1,9 +1,10 @@
 """Read-only pages for what went to Meta: outbound messages, every Graph API call, and the
 message templates; and for what came from Meta: the webhook deliveries and how each was
 processed. Nothing here is edited by hand: the sender, the webhook, the worker and
-`lalisa whatsapp_templates --sync` write these rows."""
+`lalisa whatsapp_templates --sync` write these rows.
 
-import json
+A citizen the viewer may not see (lalisa.access) is shown by a label and a masked number,
+in the columns, the fields and the bodies alike, and a search never finds them."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -11,7 +12,16 @@ from django.db.models.functions import Length
 from django.utils.html import format_html
 
 from lalisa.notifications.texts import DEFAULTS
-from lalisa.readonly_admin import ReadOnly
+from lalisa.readonly_admin import (
+    ReadOnly,
+    SearchWithoutCitizens,
+    ViewerAware,
+    address_of,
+    disclosure,
+    for_viewer,
+    pretty_json,
+)
+from lalisa.redact import redact
 from lalisa.whatsapp.inbound import FAILED, state_of
 from lalisa.whatsapp.models import ApiCall, MessageTemplate, OutboundMessage, WebhookDelivery
 from lalisa.whatsapp.sender import template_text
@@ -29,15 +39,6 @@ def shown(name: str, label: str, ordering: str | None = None):
 
     value.__name__ = f"show_{name}"
     return value
-
-
-def pretty_json(raw) -> str:
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            return raw
-    return json.dumps(raw, ensure_ascii=False, indent=2)
 
 
 @admin.display(description="jenis", ordering="kind")
@@ -63,19 +64,39 @@ class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     pass
 
 
+def message_disclosure(user, msg: OutboundMessage | None):
+    """Who a message names: its recipient, and the reporter of the complaint it is about."""
+    complaint = msg.complaint if msg is not None else None
+    return disclosure(
+        user,
+        (msg.reporter if msg is not None else None, complaint),
+        (complaint.reporter if complaint is not None else None, complaint),
+    )
+
+
 class ApiCallBodies:
-    """The request and response of a Graph API call, pretty-printed."""
+    """The request and response of a Graph API call, pretty-printed, as the viewer may see
+    the message it carried."""
 
+    @for_viewer
     @admin.display(description="permintaan")
-    def request(self, obj):
-        return format_html("<pre>{}</pre>", pretty_json(obj.request_body))
+    def request(self, obj, user):
+        shown = message_disclosure(user, obj.outbound).text(pretty_json(obj.request_body))
+        return format_html("<pre>{}</pre>", shown)
 
+    @for_viewer
     @admin.display(description="jawaban")
-    def response(self, obj):
-        return format_html("<pre>{}</pre>", pretty_json(obj.response_body))
+    def response(self, obj, user):
+        shown = message_disclosure(user, obj.outbound).text(pretty_json(obj.response_body))
+        return format_html("<pre>{}</pre>", shown)
+
+    @for_viewer
+    @admin.display(description="galat", ordering="error")
+    def call_error(self, obj, user):
+        return message_disclosure(user, obj.outbound).text(obj.error) or "–"
 
 
-class ApiCallInline(ApiCallBodies, ReadOnly, admin.TabularInline):
+class ApiCallInline(ViewerAware, ApiCallBodies, ReadOnly, admin.TabularInline):
     model = ApiCall
     verbose_name = "panggilan Graph API"
     verbose_name_plural = "panggilan Graph API untuk pesan ini"
@@ -83,7 +104,7 @@ class ApiCallInline(ApiCallBodies, ReadOnly, admin.TabularInline):
         shown("created_at", "waktu"),
         shown("status_code", "kode HTTP"),
         shown("duration_ms", "durasi (ms)"),
-        shown("error", "galat"),
+        "call_error",
         "request",
         "response",
     )
@@ -108,7 +129,7 @@ def _content(obj: OutboundMessage) -> str:
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(ReadOnlyAdmin):
+class OutboundMessageAdmin(ViewerAware, SearchWithoutCitizens, ReadOnlyAdmin):
     list_display = (
         shown("created_at", "dibuat"),
         "recipient",
@@ -119,7 +140,10 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
         "short_error",
     )
     list_filter = ("state", KindFilter)
-    search_fields = ("to_phone", "to_user_id", "wamid", "kind", "error")
+    list_select_related = ("reporter", "staff", "complaint__reporter")
+    # A citizen's number or id is never searched: only the staff's (rows_without_citizens).
+    search_fields = ("kind", "error", "=wamid")
+    named_search_fields = ("to_phone", "to_user_id")
     date_hierarchy = "created_at"
     readonly_fields = fields = (
         "recipient",
@@ -130,11 +154,11 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
         "content",
         "payload_json",
         shown("fallback_template", "templat pengganti"),
-        shown("wamid", "id pesan WhatsApp (wamid)"),
+        "wamid_shown",
         shown("attempts", "percobaan"),
         shown("next_attempt_at", "percobaan berikutnya"),
         shown("error_code", "kode galat Meta"),
-        shown("error", "galat"),
+        "error_shown",
         shown("created_at", "dibuat"),
         shown("sent_at", "terkirim"),
         shown("delivered_at", "sampai"),
@@ -143,61 +167,108 @@ class OutboundMessageAdmin(ReadOnlyAdmin):
     )
     inlines = [ApiCallInline]
 
-    @admin.display(description="penerima")
-    def recipient(self, obj):
-        who = obj.reporter or obj.staff
-        address = f"+{obj.to_phone}" if obj.to_phone else obj.to_user_id
-        return f"{who} ({address})" if who else address
+    def rows_without_citizens(self, queryset):
+        return queryset.filter(reporter__isnull=True, staff__isnull=False)
 
+    @for_viewer
+    @admin.display(description="penerima")
+    def recipient(self, obj, user):
+        if obj.staff is not None:
+            return f"{obj.staff} ({address_of(obj.to_phone, obj.to_user_id, masked=False)})"
+        label = message_disclosure(user, obj).label(obj.reporter) if obj.reporter else None
+        if obj.reporter is not None and label is None:
+            address = address_of(obj.to_phone, obj.to_user_id, masked=False)
+            return f"{obj.reporter} ({address})"
+        # Hidden, or nobody the service knows: never the whole number.
+        address = address_of(obj.to_phone, obj.to_user_id, masked=True)
+        return f"{label} ({address})" if label else address
+
+    @for_viewer
     @admin.display(description="isi")
-    def preview(self, obj):
-        text = _content(obj)
+    def preview(self, obj, user):
+        text = message_disclosure(user, obj).text(_content(obj))
         return text if len(text) <= 80 else text[:79] + "…"
 
+    @for_viewer
     @admin.display(description="isi pesan")
-    def content(self, obj):
-        return format_html('<div style="white-space: pre-wrap">{}</div>', _content(obj))
+    def content(self, obj, user):
+        text = message_disclosure(user, obj).text(_content(obj))
+        return format_html('<div style="white-space: pre-wrap">{}</div>', text)
 
+    @for_viewer
     @admin.display(description="objek pesan (dikirim ke Meta)")
-    def payload_json(self, obj):
-        return format_html("<pre>{}</pre>", pretty_json(obj.payload))
+    def payload_json(self, obj, user):
+        text = message_disclosure(user, obj).text(pretty_json(obj.payload))
+        return format_html("<pre>{}</pre>", text)
 
+    @for_viewer
+    @admin.display(description="id pesan WhatsApp (wamid)")
+    def wamid_shown(self, obj, user):
+        # Its head encodes the chat's number: only the tail is shown (search takes it whole).
+        return message_disclosure(user, obj).text(obj.wamid) or "–"
+
+    @for_viewer
+    @admin.display(description="galat")
+    def error_shown(self, obj, user):
+        return message_disclosure(user, obj).text(obj.error) or "–"
+
+    @for_viewer
     @admin.display(description="galat", ordering="error_code")
-    def short_error(self, obj):
-        if not obj.error:
+    def short_error(self, obj, user):
+        error = message_disclosure(user, obj).text(obj.error)
+        if not error:
             return "–"
-        return obj.error if len(obj.error) <= 80 else obj.error[:79] + "…"
+        return error if len(error) <= 80 else error[:79] + "…"
 
 
 @admin.register(ApiCall)
-class ApiCallAdmin(ApiCallBodies, ReadOnlyAdmin):
+class ApiCallAdmin(ViewerAware, SearchWithoutCitizens, ApiCallBodies, ReadOnlyAdmin):
     list_display = (
         shown("created_at", "waktu"),
         shown("method", "metode"),
         "short_url",
         shown("status_code", "kode HTTP"),
         shown("duration_ms", "durasi (ms)"),
-        shown("error", "galat"),
+        "call_error",
     )
     list_filter = ("method", "status_code")
-    search_fields = ("url", "request_body", "response_body", "error")
+    list_select_related = ("outbound__reporter", "outbound__complaint__reporter")
+    search_fields = ("url", "error")
+    # Bodies carry the recipient's number and the text: searched only where no citizen is.
+    named_search_fields = ("request_body", "response_body")
     date_hierarchy = "created_at"
     readonly_fields = fields = (
         shown("created_at", "waktu"),
         shown("method", "metode"),
-        shown("url", "alamat"),
+        "url_shown",
         shown("outbound", "pesan keluar"),
         shown("status_code", "kode HTTP"),
         shown("duration_ms", "durasi (ms)"),
-        shown("error", "galat"),
+        "call_error",
         "request",
         "response",
     )
 
+    def rows_without_citizens(self, queryset):
+        # A staff message about a complaint quotes it, and the citizen may have named
+        # themselves in it.
+        to_staff = Q(outbound__staff__isnull=False, outbound__complaint__isnull=True)
+        # Calls of no message: uploads, media, templates; but a read receipt to /messages
+        # carries the citizen's wamid.
+        no_message = Q(outbound__isnull=True) & ~Q(url__endswith="/messages")
+        return queryset.filter(to_staff | no_message)
+
+    @for_viewer
+    @admin.display(description="alamat")
+    def url_shown(self, obj, user):
+        return message_disclosure(user, obj.outbound).text(obj.url)
+
+    @for_viewer
     @admin.display(description="alamat", ordering="url")
-    def short_url(self, obj):
+    def short_url(self, obj, user):
         # The version and host are the same on every row; the path says what was asked.
-        return obj.url.split("/", 4)[-1] if obj.url.count("/") >= 4 else obj.url
+        url = obj.url.split("/", 4)[-1] if obj.url.count("/") >= 4 else obj.url
+        return message_disclosure(user, obj.outbound).text(url)
 
 
 @admin.register(MessageTemplate)
@@ -306,9 +377,9 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     def short_error(self, obj):
         if not obj.error:
             return "–"
-        first = obj.error.splitlines()[0]
+        first = redact(obj.error).splitlines()[0]
         return first if len(first) <= 80 else first[:79] + "…"
 
     @admin.display(description="galat / catatan")
     def full_error(self, obj):
-        return format_html('<div style="white-space: pre-wrap">{}</div>', obj.error or "–")
+        return format_html('<div style="white-space: pre-wrap">{}</div>', redact(obj.error) or "–")

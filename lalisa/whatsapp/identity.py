@@ -116,7 +116,7 @@ def follow_change(
             holder = None
         reporter = unify([*candidates, holder])
         if reporter is None:
-            log.info("identity change for unknown user %s/%s", previous_user_id, previous_wa_id)
+            log.info("identity change for an unknown user ignored")
             return None
         _apply(
             reporter,
@@ -158,7 +158,8 @@ def _follow_staff(previous_user_id, user_id, previous_wa_id, wa_id) -> User | No
         User.objects.filter(pk=staff.pk).update(**updates)
         for name, value in updates.items():
             setattr(staff, name, value)
-        log.warning("staff %s: WhatsApp identity followed to %s", staff.username, updates)
+        # The field names, not the new values: logs carry no numbers.
+        log.warning("staff user %s: WhatsApp %s followed", staff.pk, ", ".join(sorted(updates)))
     return staff
 
 
@@ -261,12 +262,7 @@ def _compatible(reporter: Reporter, user_ids: set[str]) -> bool:
 
 
 def _release_number(reporter: Reporter) -> None:
-    log.warning(
-        "wa_id %s moved away from reporter %s (BSUID %s)",
-        reporter.wa_id,
-        reporter.pk,
-        reporter.user_id,
-    )
+    log.warning("the WhatsApp number of reporter %s moved to another user", reporter.pk)
     reporter.wa_id = None
     reporter.save(update_fields=["wa_id"])
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from lalisa.accounts.models import User
 from lalisa.complaints.models import Reporter
+from lalisa.redact import mask_wamid
 from lalisa.whatsapp import identity, parse
 from lalisa.whatsapp.models import (
     InboundMedia,
@@ -251,7 +252,7 @@ def _sender(item: parse.Inbound) -> tuple[Reporter | User | None, str]:
             )
             return sender, ""
     except DataError as exc:
-        log.exception("sender of %s not recorded", item.wamid)
+        log.exception("sender of message %s not recorded", mask_wamid(item.wamid))
         return None, f"Pengirim tidak dapat dicatat: {exc}"
 
 
@@ -277,7 +278,7 @@ def _run_handlers(message: InboundMessage, errors: list[str]) -> None:
                 errors.append(note)  # handled, with something for staff to see
         except Exception as exc:
             # What the handler wrote is undone; the message stays, with the error shown.
-            log.exception("handler %s failed on %s", _name(handler), message.wamid)
+            log.exception("handler %s failed on inbound message %s", _name(handler), message.pk)
             errors.append(f"{_name(handler)}: {type(exc).__name__}: {exc}")
     message.handled_at = timezone.now()
     message.handle_error = "\n".join(errors)
@@ -293,7 +294,7 @@ def apply_status(item: parse.Status) -> str:
     final, but does not undo a delivery or a read already seen. Late and repeated statuses
     change nothing; unknown ones (e.g. `played`) are ignored."""
     if item.status not in PROGRESS and item.status != "failed":
-        log.info("status %r for %s ignored", item.status, item.wamid)
+        log.info("status %r for %s ignored", item.status, mask_wamid(item.wamid))
         return ""
     with transaction.atomic():
         message = OutboundMessage.objects.select_for_update().filter(wamid=item.wamid).first()
@@ -303,7 +304,9 @@ def apply_status(item: parse.Status) -> str:
                 # Meta can report a failure before the sender has saved the wamid: the
                 # delivery is tried again shortly rather than losing, say, a 131047.
                 raise StatusTooEarly(f"status failed untuk {item.wamid} belum dikenal")
-            log.info("status %s for unknown message %s ignored", item.status, item.wamid)
+            log.info(
+                "status %s for unknown message %s ignored", item.status, mask_wamid(item.wamid)
+            )
             return ""
         fields = advance(message, item)
         if not fields:
@@ -326,7 +329,7 @@ def advance(message: OutboundMessage, item: parse.Status) -> list[str]:
         return []
     if item.status == "failed":
         if message.state in (OutState.DELIVERED, OutState.READ):
-            log.warning("failed after %s for %s ignored", message.state, item.wamid)
+            log.warning("failed after %s for outbound %s ignored", message.state, message.pk)
             return []
         message.state = OutState.FAILED
         message.failed_at = at

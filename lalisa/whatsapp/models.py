@@ -188,7 +188,8 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.to_phone or self.to_user_id}"
+        # Shown in the setup admin's titles and links: never the recipient's number.
+        return f"{self.kind} #{self.pk}"
 
 
 class ApiCall(models.Model):

@@ -104,6 +104,8 @@ class Command(BaseCommand):
             f"--threads={threads}",
             "--worker-class=gthread",
             "--access-logfile=-",
+            # Numbers in search strings and the webhook's verify token are masked.
+            "--logger-class=lalisa.logs.GunicornLogger",
             "--graceful-timeout=30",
             # `serve` supervises gunicorn itself; a control socket (newer gunicorn) at a
             # shared default path would also clash between two instances on one host.
