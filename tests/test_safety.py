@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lalisa.accounts.models import LoginAttempt
 from lalisa.web import forms as login
-from lalisa.web.middleware import LAST_SEEN
+from lalisa.web.middleware import LAST_SEEN, LOGGED_IN_AT
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +191,39 @@ def test_idle_limit_is_a_setting(client, admin, settings):
     client.get("/")
     idle(client, 10_000)
     assert client.get("/").status_code == 200
+
+
+def logged_in_ago(client, minutes):
+    session = client.session
+    session[LOGGED_IN_AT] = int(time.time()) - minutes * 60
+    session[LAST_SEEN] = int(time.time())  # busy until now
+    session.save()
+
+
+def test_a_busy_session_still_ends_12_hours_after_its_login(client, admin):
+    # Every touch of the session moves Django's own expiry: the end is counted from the login.
+    assert try_login(client, "alya", PASSWORD).status_code == 302
+    logged_in_ago(client, 12 * 60 - 1)
+    assert client.get("/").status_code == 200
+    logged_in_ago(client, 12 * 60 + 1)
+    response = client.get("/")
+    assert response.status_code == 302 and "_auth_user_id" not in client.session
+    assert "sudah 12 jam sejak masuk" in client.get(response["Location"]).content.decode()
+    # A background poll is told the same, as JSON.
+    assert try_login(client, "alya", PASSWORD).status_code == 302
+    logged_in_ago(client, 13 * 60)
+    poll = client.get("/aduan/baru.json")
+    assert poll.status_code == 401 and "12 jam" in poll.json()["error"]
+    # Logging in again starts a new 12 hours, whatever the idle setting.
+    assert try_login(client, "alya", PASSWORD).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_the_lifetime_holds_when_idle_logout_is_off(client, admin, settings):
+    settings.LALISA_IDLE_LOGOUT_MINUTES = 0
+    client.force_login(admin)
+    logged_in_ago(client, 12 * 60 + 1)
+    assert client.get("/").status_code == 302
 
 
 # --- headers ------------------------------------------------------------------------------

@@ -63,6 +63,9 @@ class ContentSecurityPolicyMiddleware:
 # --- idle logout --------------------------------------------------------------------------
 
 LAST_SEEN = "lalisa_last_seen"
+# Django's session expiry slides with every write (each touch below is one): the hard end of
+# a session, SESSION_COOKIE_AGE after its login, is counted from here.
+LOGGED_IN_AT = "lalisa_logged_in_at"
 # Writing the session on every request would cost a database write each: once a minute is
 # precise enough for a two-hour limit.
 TOUCH_EVERY = 60
@@ -71,13 +74,14 @@ TOUCH_EVERY = 60
 BACKGROUND_HEADER = "X-Lalisa-Background"
 
 IDLE_MESSAGE = "Sesi Anda berakhir karena tidak aktif selama {minutes} menit. Silakan masuk lagi."
+AGE_MESSAGE = "Sesi Anda berakhir karena sudah {hours} jam sejak masuk. Silakan masuk lagi."
 SESSION_ENDED = "Sesi Anda telah berakhir. Silakan masuk lagi."
 
 
 def mark_login(sender, request, user, **kwargs):
     """A login is activity: the session starts with its clock set (connected in apps.py)."""
     if request is not None and hasattr(request, "session"):
-        request.session[LAST_SEEN] = int(time.time())
+        request.session[LAST_SEEN] = request.session[LOGGED_IN_AT] = int(time.time())
 
 
 def session_ended(message: str = SESSION_ENDED) -> JsonResponse:
@@ -123,16 +127,23 @@ class IdleLogoutMiddleware:
         # Here, not in __call__: whether the view is @background is known once it is resolved.
         minutes = getattr(settings, "LALISA_IDLE_LOGOUT_MINUTES", 120)
         user = getattr(request, "user", None)
-        if not minutes or user is None or not user.is_authenticated:
+        if user is None or not user.is_authenticated:
             return None
         polled = is_background(request, view_func)
         now = int(time.time())
         last = request.session.get(LAST_SEEN)
-        if last is not None and now - last > minutes * 60:
-            logout(request)
+        logged_in = request.session.get(LOGGED_IN_AT)
+        message = None
+        if minutes and last is not None and now - last > minutes * 60:
             message = IDLE_MESSAGE.format(minutes=minutes)
+        elif logged_in is not None and now - logged_in > settings.SESSION_COOKIE_AGE:
+            message = AGE_MESSAGE.format(hours=round(settings.SESSION_COOKIE_AGE / 3600))
+        if message:
+            logout(request)
             messages.info(request, message)
             return session_ended(message) if polled else redirect_to_login(request.get_full_path())
+        if not minutes:
+            return None
         if not polled and (last is None or now - last >= TOUCH_EVERY):
             request.session[LAST_SEEN] = now
         return None
