@@ -16,6 +16,7 @@ from lalisa.accounts.models import Role, User
 from lalisa.complaints.models import Reporter
 from lalisa.whatsapp import graph, inbound, media, parse, signature, tasks
 from lalisa.whatsapp.models import (
+    ApiCall,
     InboundMedia,
     InboundMessage,
     MessageTemplate,
@@ -1051,6 +1052,22 @@ class TestMediaDownload:
         assert media.download(row.pk) == "retry"
         row.refresh_from_db()
         assert "Jenis berkas tidak cocok" in row.error
+
+    @pytest.mark.parametrize("mime", ["text/html", "text/plain", "application/json"])
+    def test_a_text_file_holding_nul_is_downloaded_and_its_call_logged(
+        self, client, db, fake_graph, mime
+    ):
+        # The call log keeps text answers as text: NUL in a citizen's file must not make
+        # PostgreSQL refuse the log row (and with it the download).
+        content = b"<html>\x00<script>x</script>\x00</html>"
+        fake_graph.content, fake_graph.mime = content, mime
+        fake_graph.file_size = str(len(content))
+        row = fresh_image(
+            client, sha256=base64.b64encode(hashlib.sha256(content).digest()).decode()
+        )
+        assert media.download(row.pk) == "retry"  # an image was announced: "tidak cocok"
+        logged = ApiCall.objects.get(url=DOWNLOAD_URL)
+        assert "\x00" not in logged.response_body and "\ufffd" in logged.response_body
 
     def test_too_large_for_its_type_fails_without_downloading(self, client, db, fake_graph):
         fake_graph.file_size = str(5 * 1024 * 1024 + 1)

@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 
 from lalisa.whatsapp.models import ApiCall
+from lalisa.whatsapp.parse import storable
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # Meta's codes worth trying again: throttling and "too many messages to this user".
@@ -62,7 +63,10 @@ def raw_client() -> httpx.Client:
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= LOG_BODY_LIMIT else text[:LOG_BODY_LIMIT] + "…"
+    # What a citizen's file or a staff text holds may be no storable text (NUL, a lone
+    # surrogate): PostgreSQL would refuse the log row, and the call with it.
+    text = text if len(text) <= LOG_BODY_LIMIT else text[:LOG_BODY_LIMIT] + "…"
+    return storable(text)
 
 
 def call(
