@@ -21,6 +21,14 @@ FONT = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 $(FONT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core
 
+# schemathesis checks the JSON API against its OpenAPI document (scripts/api_fuzz.py). It
+# lives in its own environment: its many dependencies stay out of the project's.
+ST_VENV = .venv-schemathesis
+SCHEMATHESIS = $(ST_VENV)/bin/schemathesis
+$(SCHEMATHESIS):
+	test -x $(ST_VENV)/bin/python || $(PYTHON) -m venv $(ST_VENV)
+	$(ST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.*"
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
@@ -30,13 +38,15 @@ run: install
 	$(BIN)/lalisa demo
 
 # The PostgreSQL run must fail, never skip, when the server is down: check it first.
-test: install $(CHROMIUM) $(FONT)
+test: install $(CHROMIUM) $(FONT) $(SCHEMATHESIS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	SECRET_KEY=makemigrations-check-only-0123456789-abcdefghijklmnopqrstuvwxyz \
 		$(BIN)/lalisa makemigrations --check --dry-run
 	# Two processes, one per core, each with its own test database; a file stays on one.
 	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile
+	# The API against its document, on a throwaway demo server (about two minutes).
+	$(BIN)/python scripts/api_fuzz.py --schemathesis $(SCHEMATHESIS)
 	$(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=5).close()' "$(PG_URL)" \
 		|| { echo "PostgreSQL at $(PG_URL) is unreachable; the PostgreSQL test run fails." >&2; exit 1; }
 	# The browser test runs a demo on its own SQLite database: once is enough.

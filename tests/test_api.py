@@ -640,7 +640,7 @@ def test_admin_corrects_category_priority_location(api, drive, paringin):
             "category": "miras",
             "priority": "urgent",
             "reason": "Ternyata pesta miras",
-            "location": {"lat": -2.1, "lng": "115.58", "address": "Lapangan", "desa": desa.pk},
+            "location": {"lat": -2.1, "lng": 115.58, "address": "Lapangan", "desa": desa.pk},
         },
     )
     assert response.status_code == 200, response.content
@@ -741,6 +741,8 @@ def test_openapi_lists_every_path_and_action(client):
     routes = set()
     for pattern in api_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
+        if pattern.name == "unknown":  # the JSON 404 for everything else
+            continue
         route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
         routes.add("/" + route.replace("{pk}", "{id}"))
     assert routes == set(doc["paths"])

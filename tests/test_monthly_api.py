@@ -79,7 +79,9 @@ def test_roles_without_reports_403_even_with_bad_params(client, request, who):
         ({"year": "2026", "month": "0"}, "Bulan «0» harus berupa angka 1 sampai 12."),
         ({"year": "duaribu", "month": "10"}, "Tahun «duaribu» harus berupa angka"),
         ({"year": "1999", "month": "10"}, "Tahun harus antara 2000"),
-        ({"year": "2026", "month": "12"}, "Bulan Desember 2026 belum dimulai."),
+        ({"year": "²⁰²⁶", "month": "10"}, "Tahun «²⁰²⁶» harus berupa angka"),
+        ({"year": "2026", "month": "١٠"}, "Bulan «١٠» harus berupa angka 1 sampai 12."),
+        ({"year": "9" * 5000, "month": "10"}, "harus berupa angka"),
         ({"year": "2026", "month": "10", "format": "docx"}, "Format «docx» tidak dikenal"),
         ({"year": "2026", "month": "10", "bulan": "10"}, "Parameter tidak dikenal: bulan."),
     ],
@@ -89,6 +91,15 @@ def test_bad_params_400_with_a_clear_message(client, pimpinan, params, message):
         response = get(client, pimpinan, **params)
     assert response.status_code == 400
     assert message in response.json()["error"]
+
+
+def test_a_month_not_begun_is_404(client, pimpinan):
+    """The document allows this year's months; one still to come has no report yet, as a
+    page past the last is none (404, not 400)."""
+    with mock.patch("lalisa.monthly.period.timezone.now", return_value=NOW):
+        response = get(client, pimpinan, year="2026", month="12")
+    assert response.status_code == 404
+    assert response.json()["error"] == "Bulan Desember 2026 belum dimulai."
 
 
 def test_only_get(client, pimpinan):
@@ -153,4 +164,4 @@ def test_documented_in_openapi(client):
     doc = client.get("/api/v1/openapi.json").json()
     operation = doc["paths"]["/reports/monthly"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"year", "month", "format"}
-    assert set(operation["responses"]) == {"200", "400", "401", "403"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "414"}

@@ -1,6 +1,15 @@
-"""The API described as OpenAPI 3.1, by hand: small enough to keep beside the views."""
+"""The API described as OpenAPI 3.1, by hand: small enough to keep beside the views.
 
-from lalisa.complaints.models import Priority, Status
+Made per request: the codes and ids the API takes (categories, kecamatan, desa, teams,
+outcomes) are listed as they are in the database now, so that what the document allows is
+what the API accepts, and the other way round (`make test` checks both with schemathesis).
+"""
+
+from lalisa.api import limits
+from lalisa.complaints.models import Category, Outcome, Priority, Status
+from lalisa.monthly.period import FIRST_YEAR, this_month
+from lalisa.regions.models import Desa, Kecamatan
+from lalisa.teams.models import TrcTeam
 
 
 def _error(description: str) -> dict:
@@ -21,12 +30,22 @@ def _query(name: str, description: str, schema: dict | None = None) -> dict:
     }
 
 
+def _optional(name: str, description: str, schema: dict) -> dict:
+    """A list parameter that may also be given empty (`?status=`), as forms send it: the
+    same as not given."""
+    return _query(name, description, {"anyOf": [schema, {"const": ""}]})
+
+
+TEXT = {"type": "string"}
+# Text the API takes: anything but NUL, which is refused (lalisa.web.nul, the JSON parser).
+NO_NUL = r"^[^\x00]*$"
+INPUT = {"type": "string", "pattern": NO_NUL}
 CODE = {
     "name": "code",
     "in": "path",
     "required": True,
     "description": "Kode tiket, mis. LL-2611-0042",
-    "schema": {"type": "string"},
+    "schema": INPUT,
 }
 DETAIL = {"description": "Aduan", "content": _json({"$ref": "#/components/schemas/Complaint"})}
 REFUSALS = {
@@ -36,8 +55,17 @@ REFUSALS = {
     "409": _error("Langkah tidak boleh pada status aduan sekarang"),
     "400": _error("Masukan tidak sah"),
 }
+# gunicorn reads request lines up to 4094 bytes; a longer one it refuses itself, as text.
+TOO_LONG = {"description": "Alamat terlalu panjang (dijawab server web sebelum API)"}
 TS = {"type": ["string", "null"], "format": "date-time"}
-TEXT = {"type": "string"}
+# What a step cannot do without: some text besides spaces.
+FILLED = {**INPUT, "allOf": [{"pattern": r"\S"}]}
+ID = {"type": "integer", "minimum": 1, "maximum": limits.MAX_ID}
+
+
+def _one_of(values: list) -> dict:
+    """The values there are now (none: nothing is valid)."""
+    return {"enum": values} if values else {"not": {}}
 
 
 def _action(name: str, required: list[str], **fields) -> dict:
@@ -48,33 +76,63 @@ def _action(name: str, required: list[str], **fields) -> dict:
     }
 
 
-ACTION_SCHEMAS = [
-    _action("verify", [], reason=TEXT),
-    _action("request_info", ["question"], question=TEXT),
-    _action("reject", ["reason"], reason=TEXT, reason_code=TEXT),
-    _action("refer", ["agency"], agency=TEXT, reason=TEXT),
-    _action("mark_duplicate", ["of"], of={"type": "string", "description": "kode tiket asal"}),
-    _action("dispatch", ["team"], team={"type": "integer", "description": "id dari /teams"}),
-    _action("decline", ["reason"], reason=TEXT),
-    _action("accept", [], reason=TEXT),
-    _action("arrive", [], reason=TEXT),
-    _action(
-        "complete",
-        ["note", "outcome"],
-        note=TEXT,
-        outcome={"type": "string", "description": "kode hasil, mis. teguran_lisan"},
-        photos={"type": "array", "items": {"type": "integer"}, "description": "id media"},
-        citizen_photo={
-            "type": "integer",
-            "description": "id salah satu foto laporan yang dikirim kepada pelapor",
-        },
-    ),
-    _action("close", [], reason=TEXT),
-    _action("reply", ["text"], text=TEXT),
-]
+def _action_schemas(teams: list[int], outcomes: list[str]) -> list[dict]:
+    return [
+        _action("verify", [], reason=INPUT),
+        _action("request_info", ["question"], question=FILLED),
+        _action("reject", ["reason"], reason=FILLED, reason_code=INPUT),
+        _action(
+            "refer",
+            ["agency"],
+            agency={**FILLED, "maxLength": limits.AGENCY_MAX_CHARS},
+            reason=INPUT,
+        ),
+        _action(
+            "mark_duplicate",
+            ["of"],
+            of={**FILLED, "description": "kode tiket asal"},
+            reason=INPUT,
+        ),
+        _action(
+            "dispatch",
+            ["team"],
+            team={**_one_of(teams), "description": "id tim aktif dari /teams"},
+            reason=INPUT,
+        ),
+        _action("decline", ["reason"], reason=FILLED),
+        _action("accept", [], reason=INPUT),
+        _action("arrive", [], reason=INPUT),
+        _action(
+            "complete",
+            ["note", "outcome"],
+            note=FILLED,
+            outcome={**_one_of(outcomes), "description": "kode hasil, mis. teguran_lisan"},
+            photos={"type": "array", "items": ID, "description": "id media"},
+            citizen_photo={
+                **ID,
+                "description": "id salah satu foto laporan yang dikirim kepada pelapor",
+            },
+        ),
+        _action("close", [], reason=INPUT),
+        _action("reply", ["text"], text=FILLED),
+    ]
 
 
 def document() -> dict:
+    categories = list(Category.objects.order_by("code").values_list("code", flat=True))
+    active = list(
+        Category.objects.filter(active=True).order_by("code").values_list("code", flat=True)
+    )
+    places = list(Kecamatan.objects.order_by("pk").values_list("pk", "name"))
+    desa = list(Desa.objects.order_by("pk").values_list("pk", flat=True))
+    teams = list(TrcTeam.objects.order_by("pk").values_list("pk", flat=True))
+    active_teams = list(
+        TrcTeam.objects.filter(active=True).order_by("pk").values_list("pk", flat=True)
+    )
+    outcomes = list(
+        Outcome.objects.filter(active=True).order_by("code").values_list("code", flat=True)
+    )
+    kecamatan_ids = [pk for pk, _ in places]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -89,13 +147,34 @@ def document() -> dict:
                 "get": {
                     "summary": "Aduan yang boleh dilihat, terbaru dahulu, 50 per halaman",
                     "parameters": [
-                        _query("status", "Kode status", {"enum": Status.values}),
-                        _query("category", "Kode kategori"),
-                        _query("kecamatan", "Id atau nama kecamatan"),
-                        _query("team", "Id tim yang sedang ditugaskan", {"type": "integer"}),
-                        _query("overdue", "1 = lewat batas waktu, 0 = belum", {"type": "string"}),
-                        _query("q", "Cari pada kode, uraian, atau nomor pelapor"),
-                        _query("page", "Nomor halaman", {"type": "integer", "minimum": 1}),
+                        _optional("status", "Kode status", {"enum": Status.values}),
+                        _optional("category", "Kode kategori", _one_of(categories)),
+                        _optional(
+                            "kecamatan",
+                            "Id atau nama kecamatan",
+                            {
+                                "anyOf": [
+                                    {"type": "integer", **_one_of(kecamatan_ids)},
+                                    {"type": "string", **_one_of([n for _, n in places])},
+                                ]
+                            },
+                        ),
+                        _optional("team", "Id tim yang sedang ditugaskan", _one_of(teams)),
+                        _optional(
+                            "overdue",
+                            "1 = lewat batas waktu, 0 = belum",
+                            {"enum": [*limits.TRUE_WORDS, *limits.FALSE_WORDS]},
+                        ),
+                        _query(
+                            "q",
+                            "Cari pada kode, uraian, atau nomor pelapor",
+                            {**INPUT, "maxLength": limits.SEARCH_MAX_CHARS},
+                        ),
+                        _optional(
+                            "page",
+                            "Nomor halaman (kosong: 1; di luar yang ada: 404)",
+                            {"type": "integer", "minimum": 1, "maximum": limits.MAX_ID},
+                        ),
                     ],
                     "responses": {
                         "200": {
@@ -106,6 +185,7 @@ def document() -> dict:
                         "401": REFUSALS["401"],
                         "403": _error("Peran tidak melihat aduan"),
                         "404": _error("Halaman tidak ada"),
+                        "414": TOO_LONG,
                     },
                 }
             },
@@ -123,7 +203,7 @@ def document() -> dict:
                     "summary": "Koreksi kategori, prioritas atau lokasi (admin)",
                     "requestBody": {
                         "required": True,
-                        "content": _json({"$ref": "#/components/schemas/Correction"}),
+                        "content": _json(_correction(active, kecamatan_ids, desa)),
                     },
                     "responses": {"200": DETAIL, **REFUSALS},
                 },
@@ -134,7 +214,7 @@ def document() -> dict:
                     "summary": "Satu langkah alur (lihat available_steps) atau balasan ke pelapor",
                     "requestBody": {
                         "required": True,
-                        "content": _json({"oneOf": ACTION_SCHEMAS}),
+                        "content": _json({"oneOf": _action_schemas(active_teams, outcomes)}),
                     },
                     "responses": {"200": DETAIL, **REFUSALS},
                 },
@@ -188,7 +268,15 @@ def document() -> dict:
                     "dengan BOM, pemisah titik koma, desimal koma.",
                     "parameters": [
                         {
-                            **_query("year", "Tahun, mis. 2026", {"type": "integer"}),
+                            **_query(
+                                "year",
+                                "Tahun, mis. 2026",
+                                {
+                                    "type": "integer",
+                                    "minimum": FIRST_YEAR,
+                                    "maximum": this_month()[0],
+                                },
+                            ),
                             "required": True,
                         },
                         {
@@ -219,11 +307,11 @@ def document() -> dict:
                                 )
                             },
                         },
-                        "400": _error(
-                            "Tahun, bulan atau format tidak sah, atau bulan belum dimulai"
-                        ),
+                        "400": _error("Tahun, bulan atau format tidak sah"),
                         "401": REFUSALS["401"],
                         "403": _error("Peran tidak melihat laporan"),
+                        "404": _error("Bulan itu belum dimulai"),
+                        "414": TOO_LONG,
                     },
                 }
             },
@@ -248,6 +336,33 @@ def document() -> dict:
                 }
             },
             "schemas": _schemas(),
+        },
+    }
+
+
+def _correction(categories: list[str], kecamatan: list[int], desa: list[int]) -> dict:
+    """PATCH's body: at least one of category, priority, location; lat and lng together."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "anyOf": [{"required": [name]} for name in ("category", "priority", "location")],
+        "properties": {
+            "category": {**_one_of(categories), "description": "kode kategori aktif"},
+            "priority": {"enum": Priority.values},
+            "reason": INPUT,
+            "location": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "dependentRequired": {"lat": ["lng"], "lng": ["lat"]},
+                "properties": {
+                    "lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
+                    "lng": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
+                    "address": {**INPUT, "maxLength": limits.ADDRESS_MAX_CHARS},
+                    "kecamatan": {"type": "integer", **_one_of(kecamatan)},
+                    "desa": {"anyOf": [{"type": "integer", **_one_of(desa)}, {"type": "null"}]},
+                },
+            },
         },
     }
 
@@ -313,24 +428,6 @@ def _schemas() -> dict:
                 "messages": {"type": "array", "items": {"type": "object"}},
                 "media": {"type": "array", "items": {"type": "object"}},
                 "available_steps": {"type": "array", "items": TEXT},
-            },
-        },
-        "Correction": {
-            "type": "object",
-            "properties": {
-                "category": {"type": "string", "description": "kode kategori"},
-                "priority": {"enum": Priority.values},
-                "reason": TEXT,
-                "location": {
-                    "type": "object",
-                    "properties": {
-                        "lat": {"type": ["number", "null"]},
-                        "lng": {"type": ["number", "null"]},
-                        "address": TEXT,
-                        "kecamatan": {"type": "integer"},
-                        "desa": {"type": ["integer", "null"]},
-                    },
-                },
             },
         },
         "Team": {

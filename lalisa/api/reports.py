@@ -3,7 +3,7 @@
 and kept for the next request, listed on /laporan/ like the page's own.
 
 Same refusals as the rest of the API (lalisa.api.views): 401 no or bad token, 403 a role
-without `view_reports`, 400 a bad year, month or format.
+without `view_reports`, 400 a bad year, month or format, 404 a month not begun yet.
 """
 
 from django.http import FileResponse
@@ -13,7 +13,7 @@ from lalisa.api.views import ApiError, bad, endpoint
 from lalisa.monthly import current, jobs
 from lalisa.monthly.formats import CONTENT_TYPES, Format, filename
 from lalisa.monthly.models import MonthlyReportFile
-from lalisa.monthly.period import parse_month
+from lalisa.monthly.period import NotBegun, parse_month
 
 PARAMS = {"year", "month", "format"}
 
@@ -43,6 +43,9 @@ def monthly(request):
         raise bad(f"Format «{fmt}» tidak dikenal. Pilihan: pdf, xlsx, csv.")
     try:
         year, month = parse_month(request.GET.get("year"), request.GET.get("month"))
+    except NotBegun as exc:
+        # Like a page past the last: a month the document allows, whose report cannot exist yet.
+        raise ApiError(404, str(exc)) from exc
     except ValueError as exc:
         raise bad(str(exc)) from exc
     out = _open(current.find(year, month, fmt))

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from lalisa.api import reports, views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("teams", views.teams, name="teams"),
     path("reports/monthly", reports.monthly, name="monthly_report"),
     path("openapi.json", views.openapi, name="openapi"),
+    # Last: whatever the routes above do not take is a JSON 404, not the site's HTML one.
+    re_path(r"^(?P<path>.*)$", views.unknown, name="unknown"),
 ]

@@ -7,8 +7,9 @@ not visible, 403 wrong role, 409 wrong state, 400 bad input.
 
 import functools
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
@@ -18,6 +19,14 @@ from django.views.decorators.csrf import csrf_exempt
 from lalisa import access
 from lalisa.accounts.models import ApiToken, Role
 from lalisa.api import serialize
+from lalisa.api.limits import (
+    ADDRESS_MAX_CHARS,
+    AGENCY_MAX_CHARS,
+    FALSE_WORDS,
+    MAX_ID,
+    SEARCH_MAX_CHARS,
+    TRUE_WORDS,
+)
 from lalisa.api.openapi import document
 from lalisa.complaints import serving, workflow
 from lalisa.complaints.errors import StepRefused
@@ -99,43 +108,78 @@ def endpoint(*methods: str, auth: bool = True):
     return wrap
 
 
+def _no_constant(name: str):
+    # Python's json reads NaN and Infinity, which JSON itself does not have.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _strings(value):
+    """Every text in a JSON value, keys too (without recursion: the value may be deep)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def _body(request) -> dict:
     try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = json.loads(request.body or b"{}", parse_constant=_no_constant)
+    except RequestDataTooBig as exc:
+        raise bad("Isi permintaan terlalu besar.") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise bad("Isi permintaan bukan JSON yang sah.") from exc
     if not isinstance(data, dict):
         raise bad("Isi permintaan harus berupa objek JSON.")
+    # PostgreSQL neither stores nor compares text holding NUL (lalisa.web.nul for the rest).
+    if any("\x00" in text for text in _strings(data)):
+        raise bad("Isi permintaan memuat karakter NUL.")
     return data
 
 
-def _text(data: dict, name: str, *, required: bool = False) -> str | None:
-    value = data.get(name)
-    if value is None:
+def _text(data: dict, name: str, *, required: bool = False, max_length: int = 0) -> str | None:
+    if name not in data:
         # The workflow says which field is missing, after its role and state checks.
         return None if required else ""
-    if not isinstance(value, str):
+    value = data[name]
+    if not isinstance(value, str):  # null too: the document says text
         raise bad(f"Kolom «{name}» harus berupa teks.")
+    if max_length and len(value.strip()) > max_length:
+        raise bad(f"Kolom «{name}» paling panjang {max_length} karakter.")
     return value
 
 
 def _int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise bad(f"{what} harus berupa angka.")
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise bad(f"{what} harus berupa angka.") from exc
+    """A whole number from the JSON body: a JSON integer, not text, not true or false."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad(f"{what} harus berupa angka bulat.")
+    if not -MAX_ID <= value <= MAX_ID:
+        raise bad(f"{what} terlalu besar.")
+    return value
+
+
+def _param_int(text: str, what: str) -> int:
+    """A whole number from the query string: the digits 0-9 only (int() also reads "²",
+    "١٢", " 1" and "1_000")."""
+    if not (text.isascii() and text.isdigit()):
+        raise bad(f"{what} harus berupa angka bulat.")
+    if len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        raise bad(f"{what} terlalu besar.")
+    return int(text)
 
 
 # --- list ---------------------------------------------------------------------------------
 
 
 def _truth(value: str, name: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in ("1", "true", "ya"):
+    if value in TRUE_WORDS:
         return True
-    if lowered in ("0", "false", "tidak"):
+    if value in FALSE_WORDS:
         return False
     raise bad(f"Parameter «{name}» harus 1/true atau 0/false.")
 
@@ -168,15 +212,18 @@ def _filter(user, qs, params):
         qs = qs.filter(category__code=category)
     kecamatan = params.get("kecamatan", "")
     if kecamatan:
+        by_id = kecamatan.isascii() and kecamatan.isdigit()
         place = Kecamatan.objects.filter(
-            Q(pk=int(kecamatan)) if kecamatan.isdigit() else Q(name__iexact=kecamatan)
+            Q(pk=_param_int(kecamatan, "Parameter «kecamatan»"))
+            if by_id
+            else Q(name__iexact=kecamatan)
         ).first()
         if place is None:
-            raise bad(f"Kecamatan «{kecamatan}» tidak dikenal.")
+            raise bad(f"Kecamatan «{kecamatan[:40]}» tidak dikenal.")
         qs = qs.filter(kecamatan=place)
     team = params.get("team", "")
     if team:
-        team_id = _int(team, "Parameter «team»")
+        team_id = _param_int(team, "Parameter «team»")
         if not TrcTeam.objects.filter(pk=team_id).exists():
             raise bad(f"Tim {team_id} tidak dikenal.")
         # The team sent to it now (a replaced dispatch no longer counts).
@@ -192,6 +239,8 @@ def _filter(user, qs, params):
         late = Q(due_at__lt=timezone.now())
         qs = qs.filter(late) if _truth(overdue, "overdue") else qs.exclude(late)
     q = params.get("q", "").strip()
+    if len(q) > SEARCH_MAX_CHARS:
+        raise bad(f"Parameter «q» paling panjang {SEARCH_MAX_CHARS} karakter.")
     if q:
         found = Q(code__icontains=q) | Q(description__icontains=q)
         try:
@@ -212,7 +261,7 @@ def complaints(request):
     qs = _filter(user, access.visible_complaints(user), request.GET)
     qs = qs.select_related("category", "kecamatan").order_by("-received_at", "-pk")
     paginator = Paginator(qs, PAGE_SIZE)
-    page_no = _int(request.GET.get("page", "1"), "Parameter «page»")
+    page_no = _param_int(request.GET.get("page") or "1", "Parameter «page»")
     if page_no < 1 or page_no > paginator.num_pages:
         raise ApiError(404, f"Halaman {page_no} tidak ada (ada {paginator.num_pages}).")
     page = paginator.page(page_no)
@@ -252,15 +301,15 @@ LOCATION_FIELDS = {"lat", "lng", "address", "kecamatan", "desa"}
 def _coordinate(value, name: str, limit: int) -> Decimal | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    # A JSON number (the staff form's text comes as a Decimal), never text or true/false.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise bad(f"«{name}» harus berupa angka.")
-    try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
-    except InvalidOperation as exc:
-        raise bad(f"«{name}» harus berupa angka.") from exc
+    number = Decimal(str(value))
+    if not number.is_finite():  # NaN or infinity: a comparison with them raises
+        raise bad(f"«{name}» harus berupa angka.")
     if not -limit <= number <= limit:
         raise bad(f"«{name}» di luar rentang ±{limit}.")
-    return number
+    return number.quantize(Decimal("0.000001"))
 
 
 def _corrections(data: dict) -> tuple[dict, str]:
@@ -280,6 +329,8 @@ def _corrections(data: dict) -> tuple[dict, str]:
     location = data.get("location", {})
     if not isinstance(location, dict):
         raise bad("«location» harus berupa objek.")
+    if "location" in data and not location:
+        raise bad("«location» kosong: kirim lat dan lng, address, kecamatan atau desa.")
     unknown = set(location) - LOCATION_FIELDS
     if unknown:
         raise bad("Kolom lokasi tidak dikenal: " + ", ".join(sorted(unknown)) + ".")
@@ -291,8 +342,10 @@ def _corrections(data: dict) -> tuple[dict, str]:
     if "address" in location:
         if not isinstance(location["address"], str):
             raise bad("«address» harus berupa teks.")
+        if len(location["address"].strip()) > ADDRESS_MAX_CHARS:
+            raise bad(f"«address» paling panjang {ADDRESS_MAX_CHARS} karakter.")
         changes["address"] = location["address"].strip()
-    if location.get("kecamatan") is not None:
+    if "kecamatan" in location:
         pk = _int(location["kecamatan"], "«kecamatan»")
         changes["kecamatan"] = Kecamatan.objects.filter(pk=pk).first()
         if changes["kecamatan"] is None:
@@ -309,10 +362,7 @@ def _corrections(data: dict) -> tuple[dict, str]:
         changes["desa"] = desa
     if not changes:
         raise bad("Tidak ada yang diubah: kirim category, priority atau location.")
-    reason = data.get("reason") or ""
-    if not isinstance(reason, str):
-        raise bad("«reason» harus berupa teks.")
-    return changes, reason
+    return changes, _text(data, "reason")
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -354,12 +404,11 @@ def _outcome(data) -> Outcome:
 
 
 def _citizen_photo(data) -> int | None:
-    value = data.get("citizen_photo")
-    return None if value in (None, "") else _int(value, "«citizen_photo»")
+    return _int(data["citizen_photo"], "«citizen_photo»") if "citizen_photo" in data else None
 
 
 def _photos(data) -> list[int]:
-    photos = data.get("photos") or []
+    photos = data.get("photos", [])
     if not isinstance(photos, list):
         raise bad("«photos» harus berupa daftar id media.")
     return [_int(p, "Id foto") for p in photos]
@@ -384,7 +433,10 @@ ACTIONS = {
         reason_code=_text(d, "reason_code"),
     ),
     "refer": lambda c, u, d: workflow.refer(
-        c, actor=u, agency=_text(d, "agency", required=True), reason=_text(d, "reason")
+        c,
+        actor=u,
+        agency=_text(d, "agency", required=True, max_length=AGENCY_MAX_CHARS),
+        reason=_text(d, "reason"),
     ),
     "mark_duplicate": lambda c, u, d: workflow.mark_duplicate(
         c, actor=u, of=_original(u, d), reason=_text(d, "reason")
@@ -416,7 +468,7 @@ def actions(request, code):
     found = access.get_complaint_for(user, code)  # 404 when not visible
     data = _body(request)
     action = data.get("action")
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         raise bad("Aksi tidak dikenal. Pilihan: " + ", ".join(ACTIONS) + ".")
     if action != "reply":  # reply is no step of the flow: workflow.reply checks the role
         _precheck(action, found, user)
@@ -455,3 +507,14 @@ def teams(request):
 @endpoint("GET", auth=False)
 def openapi(request):
     return JsonResponse(document())
+
+
+# Every method: an unknown address is 404 (after the token check) whatever was asked.
+ALL_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+@endpoint(*ALL_METHODS)
+def unknown(request, path=""):
+    """Anything under /api/v1/ that no route takes (a mistyped path, an id that is no number)
+    is answered in JSON like every other refusal, not with the site's HTML page."""
+    raise ApiError(404, "Alamat API tidak dikenal. Lihat /api/v1/openapi.json.")

@@ -20,15 +20,25 @@ def default_month() -> tuple[int, int]:
     return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
+class NotBegun(ValueError):
+    """A month of this year that has not begun: no report of it exists yet."""
+
+
+def _digits(text: str) -> bool:
+    # isdigit() alone also takes "²" and "١٢", which int() then refuses or reads.
+    return text.isascii() and text.isdigit() and len(text) <= 6
+
+
 def parse_month(year, month) -> tuple[int, int]:
-    """(year, month) from text; ValueError with a message for people otherwise."""
+    """(year, month) from text; ValueError with a message for people otherwise (NotBegun
+    for a month still to come)."""
     year_text, month_text = (str(year or "").strip(), str(month or "").strip())
     if not year_text or not month_text:
         raise ValueError("Tahun dan bulan wajib diisi (mis. year=2026&month=11).")
-    if not year_text.isdigit():
-        raise ValueError(f"Tahun «{year_text}» harus berupa angka, mis. 2026.")
-    if not month_text.isdigit():
-        raise ValueError(f"Bulan «{month_text}» harus berupa angka 1 sampai 12.")
+    if not _digits(year_text):
+        raise ValueError(f"Tahun «{year_text[:20]}» harus berupa angka, mis. 2026.")
+    if not _digits(month_text):
+        raise ValueError(f"Bulan «{month_text[:20]}» harus berupa angka 1 sampai 12.")
     y, m = int(year_text), int(month_text)
     now_year, now_month = this_month()
     if not FIRST_YEAR <= y <= now_year:
@@ -36,7 +46,7 @@ def parse_month(year, month) -> tuple[int, int]:
     if not 1 <= m <= 12:
         raise ValueError(f"Bulan «{month_text}» harus berupa angka 1 sampai 12.")
     if (y, m) > (now_year, now_month):
-        raise ValueError(f"Bulan {month_label(y, m)} belum dimulai.")
+        raise NotBegun(f"Bulan {month_label(y, m)} belum dimulai.")
     return y, m
 
 

@@ -58,7 +58,8 @@ def choose_period(params, today: date) -> Period:
         chosen = dayrange.from_params(params, default=lambda _: QUICK[DEFAULT][1](today))
         return Period(chosen.first, chosen.last, "", chosen.error)
     first, last = QUICK[DEFAULT][1](today)
-    return Period(first, last, DEFAULT)
+    error = f"Periode «{choice[:30]}» tidak dikenal. {dayrange.DEFAULT_SHOWN}" if choice else ""
+    return Period(first, last, DEFAULT, error)
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,7 @@ def map_page(request):
         return _forbidden(request)
     period = dayrange.from_params(request.GET, DEFAULT_PERIOD)
     category = _category(request.GET)
+    asked = request.GET.get("category", "").strip()
     complaints = _complaints(user, period, category)
     areas, total = kecamatan_summary(complaints)
     without_point = complaints.filter(Q(lat=None) | Q(lng=None)).count()
@@ -186,6 +187,11 @@ def map_page(request):
     context = {
         "period": period,
         "category": category,
+        "category_error": (
+            f"Kategori «{asked[:30]}» tidak dikenal; semua kategori ditampilkan."
+            if asked and not category
+            else ""
+        ),
         "categories": Category.objects.order_by("order", "name"),
         "areas": areas,
         "total": total,

@@ -5,6 +5,8 @@ check (403, 409) → the input (400) → the workflow function → redirect back
 The input is read with the JSON API's parsers, so both ask the same questions.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -102,13 +104,33 @@ def forms_for(user, complaint: Complaint, *, back: str = "") -> dict:
     return data
 
 
+def _form_id(value):
+    """A form's id as the JSON API carries it (a number); anything else stays text, which
+    the API's parser refuses with its own message."""
+    return int(value) if value.isascii() and value.isdigit() else value
+
+
+def _form_number(value: str):
+    """A form's coordinate as the JSON API carries it (a number, here a Decimal)."""
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return value
+
+
 def _form_data(step: str, post) -> dict:
     data = {k: post.get(k) for k in post if k not in ("csrfmiddlewaretoken", "back")}
     if step == "dispatch" and not data.get("team"):
         raise ApiError(400, "Pilih tim TRC yang ditugaskan.")
+    if "team" in data:
+        data["team"] = _form_id(data["team"])
     if step == "complete":
-        data["photos"] = post.getlist("photos")
+        data["photos"] = [_form_id(p) for p in post.getlist("photos")]
         data.pop("upload", None)
+        if data.get("citizen_photo") == "":
+            del data["citizen_photo"]  # none chosen
+        elif "citizen_photo" in data:
+            data["citizen_photo"] = _form_id(data["citizen_photo"])
     if step == "reject":
         codes = dict(REASON_CODES)
         code = data.get("reason_code") or ""
@@ -126,18 +148,20 @@ def _correct(complaint, user, post):
     if post.get("priority"):
         data["priority"] = post["priority"]
     location = {}
-    kecamatan = post.get("kecamatan") or ""
-    if kecamatan.isdigit() and int(kecamatan) != complaint.kecamatan_id:
-        location["kecamatan"] = int(kecamatan)
+    kecamatan = _form_id(post.get("kecamatan") or "")
+    if isinstance(kecamatan, int) and kecamatan != complaint.kecamatan_id:
+        location["kecamatan"] = kecamatan
     if "desa" in post:
-        desa = post["desa"]
-        if (int(desa) if desa.isdigit() else None) != complaint.desa_id:
-            location["desa"] = int(desa) if desa.isdigit() else None
+        desa = _form_id(post["desa"])
+        desa = desa if isinstance(desa, int) else None  # "(tidak diketahui)"
+        if desa != complaint.desa_id:
+            location["desa"] = desa
     if "address" in post and post["address"].strip() != complaint.address:
         location["address"] = post["address"]
     lat, lng = (post.get("lat") or "").strip(), (post.get("lng") or "").strip()
     if lat or lng:
-        location["lat"], location["lng"] = lat.replace(",", "."), lng.replace(",", ".")
+        location["lat"] = _form_number(lat.replace(",", "."))
+        location["lng"] = _form_number(lng.replace(",", "."))
     if "kecamatan" in location and "desa" not in location and complaint.desa_id:
         location["desa"] = None  # a desa belongs to the old kecamatan
     if location:
@@ -161,7 +185,10 @@ def _complete(complaint, user, request):
         data["photos"] = [*data["photos"], *[m.pk for m in stored]]
         chosen = data.get("citizen_photo")
         if chosen == "upload":
-            data["citizen_photo"] = stored[0].pk if stored else None
+            if stored:
+                data["citizen_photo"] = stored[0].pk
+            else:
+                del data["citizen_photo"]
         elif chosen and chosen not in data["photos"]:
             data["photos"].append(chosen)  # chosen for the citizen: part of the report too
         ACTIONS["complete"](complaint, user, data)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from lalisa import access
 from lalisa.accounts.models import Role
 from lalisa.api import serialize
+from lalisa.api.limits import SEARCH_MAX_CHARS
 from lalisa.api.views import ApiError, _filter, _phone_visible
 from lalisa.bot import replies
 from lalisa.complaints import serving
@@ -37,6 +38,7 @@ from lalisa.complaints.models import (
 )
 from lalisa.phones import InvalidPhone, normalize_phone, wa_id_of
 from lalisa.regions.models import Kecamatan
+from lalisa.reports import dayrange
 from lalisa.reports import links as inbox_links
 from lalisa.service.models import EmergencyNumber, ServiceProfile
 from lalisa.teams.models import TrcTeam
@@ -70,7 +72,7 @@ def home(request):
 
     visible = access.visible_complaints(user)
     counts = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
-    chosen, error = _chosen_filters(request.GET)
+    chosen, notices = _chosen_filters(request.GET)
     complaints = _filtered(user, visible, chosen)
     complaints = complaints.select_related("category", "kecamatan")
     is_trc = access.role_of(user) == Role.TRC
@@ -96,7 +98,7 @@ def home(request):
         "is_trc": is_trc,
         "f": chosen,
         "filtered": any(k != "status" for k in chosen),
-        "filter_error": error,
+        "filter_notices": notices,
         "categories": Category.objects.order_by("order", "name"),
         "kecamatans": Kecamatan.objects.order_by("name"),
         "priorities": Priority.choices,
@@ -134,28 +136,45 @@ def _notices(user) -> list:
     return rows
 
 
-def _chosen_filters(params) -> tuple[dict, str]:
-    """The inbox filters as given; values nobody could have picked are dropped."""
-    chosen = {k: params.get(k, "").strip() for k in FILTERS if params.get(k, "").strip()}
-    error = ""
-    if chosen.get("status") and chosen["status"] not in Status.values:
-        del chosen["status"]
-    if chosen.get("priority") and chosen["priority"] not in Priority.values:
-        del chosen["priority"]
-    for name in ("kecamatan", "team"):
-        if name in chosen and not chosen[name].isdigit():
-            del chosen[name]
-    if chosen.get("overdue") not in (None, "1"):
-        del chosen["overdue"]
+# A search reads at most this many words (each one more condition for the database; some
+# thousand words overflow SQLite's expression depth): the rest is left out, and said.
+SEARCH_MAX_WORDS = 10
+
+
+def _is_id(value: str, model) -> bool:
+    return value.isascii() and value.isdigit() and model.objects.filter(pk=int(value)).exists()
+
+
+def _chosen_filters(params) -> tuple[dict, list[str]]:
+    """The inbox filters as given. A value nobody could have picked (a hand-made or stale
+    link) is left out, and the page says which: the rest of the filters still apply."""
+    given = {k: params.get(k, "").strip() for k in FILTERS if params.get(k, "").strip()}
+    checks = {
+        "status": lambda v: v in Status.values,
+        "priority": lambda v: v in Priority.values,
+        "kecamatan": lambda v: v == inbox_links.NO_KECAMATAN or _is_id(v, Kecamatan),
+        "team": lambda v: _is_id(v, TrcTeam),
+        "overdue": lambda v: v == "1",
+    }
+    chosen = {k: v for k, v in given.items() if k not in checks or checks[k](v)}
     chosen = inbox_links.clean(chosen, params)
+    dropped = [f"{k} «{v[:30]}»" for k, v in given.items() if k not in chosen]
+    notices = ["Filter tidak dikenal diabaikan: " + ", ".join(dropped) + "."] if dropped else []
     for name in ("dari", "sampai"):
         if name in chosen:
             try:
-                date.fromisoformat(chosen[name])
-            except ValueError:
+                dayrange.parse_day(chosen[name])
+            except ValueError as exc:
                 del chosen[name]
-                error = "Tanggal harus berformat TTTT-BB-HH."
-    return chosen, error
+                notices.append(f"Filter «{name}» diabaikan: {exc}")
+    q = chosen.get("q", "")
+    if len(q) > SEARCH_MAX_CHARS or len(q.split()) > SEARCH_MAX_WORDS:
+        chosen["q"] = " ".join(q[:SEARCH_MAX_CHARS].split()[:SEARCH_MAX_WORDS])
+        notices.append(
+            f"Pencarian terlalu panjang: hanya {SEARCH_MAX_WORDS} kata pertama "
+            f"(paling banyak {SEARCH_MAX_CHARS} karakter) yang dicari."
+        )
+    return chosen, notices
 
 
 def _filtered(user, qs, chosen: dict):
@@ -197,6 +216,12 @@ def _filtered(user, qs, chosen: dict):
     return qs
 
 
+SINCE_ERROR = (
+    "Parameter «since» harus waktu ISO 8601 (mis. 2026-11-30T14:05:00+08:00) "
+    f"antara tahun {dayrange.FIRST_DAY.year} dan {dayrange.LAST_DAY.year}."
+)
+
+
 @background  # polled every 20 seconds while the inbox is open
 @login_required
 def new_items(request):
@@ -204,9 +229,13 @@ def new_items(request):
     user = request.user
     if not access.has_perm(user, "view_complaints"):
         return JsonResponse({"error": "Peran Anda tidak dapat melihat aduan."}, status=403)
-    since = parse_datetime(request.GET.get("since", "").replace(" ", "+"))
-    if since is None:
-        return JsonResponse({"error": "Parameter «since» harus waktu ISO 8601."}, status=400)
+    try:
+        since = parse_datetime(request.GET.get("since", "").replace(" ", "+"))
+    except ValueError:  # well-formed but no such time: month 13, offset +99:00
+        since = None
+    # Inside the periods' days, where no offset can push the time past year 1 or 9999.
+    if since is None or not dayrange.FIRST_DAY.year <= since.year <= dayrange.LAST_DAY.year:
+        return JsonResponse({"error": SINCE_ERROR}, status=400)
     if timezone.is_naive(since):
         since = timezone.make_aware(since, WITA)
     visible = access.visible_complaints(user)
