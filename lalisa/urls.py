@@ -11,6 +11,9 @@ admin.site.index_title = "Penyiapan layanan"
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
+# Under /api/v1/ even a server error answers JSON.
+handler500 = "lalisa.api.views.server_error"
+
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     # One password page for everyone, throttled (lalisa.web.account), the admin's link too.

@@ -13,11 +13,13 @@ import pytest
 from django.test import Client
 
 from lalisa.accounts.models import ApiToken
+from lalisa.api import views as api_views
 from lalisa.api.limits import SEARCH_MAX_CHARS
 from lalisa.complaints.models import Complaint, Status
 from lalisa.regions.models import Desa, Kecamatan
 from lalisa.reports import dayrange
 from lalisa.web import nul
+from lalisa.web import views as web_views
 from lalisa.web.views import SEARCH_MAX_WORDS, SINCE_ERROR
 from tests import test_access as shared
 
@@ -741,6 +743,24 @@ def test_every_api_address_answers_json(drive, admin):
         # Without a token: refused first for that, as everywhere in the API.
         response = Client().get(f"/api/v1/{path}")
         assert response.status_code == 401 and response.json()["error"].startswith("Token")
+
+
+def test_a_server_error_under_the_api_is_json_too(admin, monkeypatch):
+    # Whatever slips through, a program reading the API still gets JSON (not Django's page).
+    def broken(*args, **kwargs):
+        raise RuntimeError("rusak")
+
+    monkeypatch.setattr(api_views, "_filter", broken)
+    response = _api(admin).get("/api/v1/complaints")
+    assert response.status_code == 500 and response["Content-Type"] == "application/json"
+    assert response.json()["error"].startswith("Terjadi kesalahan di server")
+    assert "rusak" not in response.content.decode()
+    # A page's server error stays a page.
+    monkeypatch.setattr(web_views, "_filter", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(admin)
+    page = client.get("/")
+    assert page.status_code == 500 and "application/json" not in page["Content-Type"]
 
 
 # --- the document says what the API takes -----------------------------------------------------

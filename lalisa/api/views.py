@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, JsonResponse
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 from lalisa import access
@@ -106,6 +107,14 @@ def endpoint(*methods: str, auth: bool = True):
         return run
 
     return wrap
+
+
+def server_error(request):
+    """Django's handler500: under /api/v1/ the answer stays JSON, as the document says;
+    elsewhere Django's own page."""
+    if request.path.startswith("/api/"):
+        return _error(500, "Terjadi kesalahan di server. Silakan coba lagi nanti.")
+    return defaults.server_error(request)
 
 
 def _no_constant(name: str):
