@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 COMMANDS = (
     "greeting",
@@ -23,6 +23,36 @@ COMMANDS = (
     "thanks",
     "new",
 )
+
+
+# What a phrase of the superadmin's lexicon (lalisa.bot.models.Phrase) may mean.
+MEANINGS = (
+    "greeting",
+    "cancel",
+    "status",
+    "thanks",
+    "praise",
+    "yes",
+    "no",
+    "no_photo",
+    "new_matter",
+    "rate_1",
+    "rate_2",
+    "rate_3",
+    "rate_4",
+    "rate_5",
+)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Words and phrases the superadmin added to the shipped ones.
+
+    words: a word as citizens write it -> the standard word(s) ("kada" -> "tidak").
+    phrases: a phrase -> one of MEANINGS ("kada ada gambar" -> "no_photo")."""
+
+    words: Mapping[str, str] = field(default_factory=dict)
+    phrases: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
